@@ -1,0 +1,158 @@
+//! The test environment: a temporary folder, a simulator on loopback, a config pointing at it,
+//! and the real `almanac` binary run as a child process.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use almanac::sim::{Fixture, SimHandle};
+use almanac::store::Store;
+use serde_json::Value;
+
+/// The environment variable the test configs read the client secret from.
+pub const SECRET_VAR: &str = "ALMANAC_TEST_SECRET";
+
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    pub sim: SimHandle,
+    /// The client secret the simulator accepts (from the fixture's first client).
+    pub secret: String,
+    pub client_id: String,
+}
+
+/// What a run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn success(&self) -> &Run {
+        self.assert_code(0)
+    }
+
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}", self.stdout))
+    }
+
+    #[track_caller]
+    pub fn stderr_contains(&self, text: &str) -> &Run {
+        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
+        self
+    }
+}
+
+pub fn fixture(name: &str) -> Fixture {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    Fixture::load(&path).unwrap_or_else(|err| panic!("fixture {name}: {err}"))
+}
+
+impl TestEnv {
+    pub fn with_fixture(name: &str) -> TestEnv {
+        TestEnv::start(fixture(name))
+    }
+
+    pub fn start(fixture: Fixture) -> TestEnv {
+        let client = fixture.clients.first().expect("the fixture has a client").clone();
+        let sim = SimHandle::start(fixture, 0).expect("the simulator starts");
+        TestEnv {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+            sim,
+            secret: client.client_secret,
+            client_id: client.client_id,
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.path("almanac.toml")
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("almanac.db")
+    }
+
+    /// A profile named `main` pointing at the simulator, with `datasets` (TOML) and `extra`
+    /// profile keys.
+    pub fn profile(&self, extra: &str, datasets: &str) -> String {
+        format!(
+            r#"
+[[profile]]
+name = "main"
+base_url = "{base_url}"
+client_id = "{client_id}"
+client_secret_env = "{SECRET_VAR}"
+backfill_from = "2024-06-01"
+backoff_base = "1ms"
+backoff_cap = "20ms"
+{extra}
+{datasets}
+"#,
+            base_url = self.sim.base_url(),
+            client_id = self.client_id,
+        )
+    }
+
+    /// The standard config: one daily gate-count dataset, 43702.
+    pub fn write_gate_config(&self) {
+        self.write_config(&self.profile(
+            "",
+            "  [[profile.dataset]]\n  id = 43702\n  kind = \"gate-count\"\n  granularity = \"day\"\n",
+        ));
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), format!("database = \"almanac.db\"\n{text}")).expect("write the config");
+    }
+
+    /// Runs `almanac --config <config> <args>` with the test secret in the environment.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[(SECRET_VAR, &self.secret)])
+    }
+
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_almanac"));
+        command
+            .current_dir(self.dir.path())
+            .env_remove("ALMANAC_CONFIG")
+            .env_remove(SECRET_VAR)
+            .arg("--config")
+            .arg(self.config_path())
+            .args(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("the binary runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// The store, read-only.
+    pub fn store(&self) -> Store {
+        Store::open_read_only(&self.db()).expect("the store opens")
+    }
+
+    /// Every data row of the store, as text (run bookkeeping left out).
+    pub fn dump(&self) -> String {
+        self.store().canonical_dump().expect("the dump")
+    }
+}
