@@ -140,6 +140,33 @@ pub enum ReportCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// Library services to individuals by mode and month (chat, SMS, tickets, FAQ views, …).
+    Services {
+        #[command(flatten)]
+        year: YearArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// The ACRL survey lines for information services and gate counts.
+    Acrl {
+        /// The survey year; its reporting period is the latest fiscal year ending before
+        /// 1 October of that year.
+        #[arg(long, value_name = "YYYY")]
+        survey_year: i32,
+        /// Use the seven days from this day (YYYY-MM-DD, daily data) as the typical week,
+        /// instead of the period's average week.
+        #[arg(long, value_name = "START_DATE")]
+        typical_week: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// What IPEDS takes from these data (nothing), and the ACRL lines to report instead.
+    Ipeds {
+        #[arg(long, value_name = "YYYY")]
+        survey_year: i32,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ use super::{Outcome, write};
 use crate::config::Config;
 use crate::error::Error;
 use crate::import::{self, ImportOptions};
+use crate::report::acrl::TypicalWeek;
 use crate::report::{self, render};
 use crate::sim::{Fixture, SimHandle, demo};
 use crate::store::Store;
@@ -33,6 +34,26 @@ backfill_from = "{backfill_from}"
   id = {gate}
   kind = "gate-count"
   granularity = "day"
+
+  [[profile.dataset]]
+  id = {reference}
+  kind = "reference"
+  granularity = "month"
+
+  [[profile.dataset]]
+  id = {desk}
+  kind = "custom"
+  mode_field = "Mode"
+  mode_map = {{ "Walk-in" = "in_person", "Phone" = "phone", "Roving" = "in_person" }}
+  count_field = "Number of questions"
+  exclude = {{ "Question Type" = ["Directional"] }}
+
+  [[profile.dataset]]
+  id = {consultations}
+  kind = "custom"
+  mode_field = "Format"
+  mode_map = {{ "In person" = "in_person", "Zoom" = "video" }}
+  counts_as = "consultations"
 "#,
         database = database
             .display()
@@ -42,6 +63,9 @@ backfill_from = "{backfill_from}"
         client_id = demo::CLIENT_ID,
         client_secret = demo::CLIENT_SECRET,
         gate = demo::GATE_DATASET,
+        reference = demo::REFERENCE_DATASET,
+        desk = demo::DESK_DATASET,
+        consultations = demo::CONSULTATION_DATASET,
     );
     Ok(Config::from_toml(&text, Path::new("(demo config)"), &|_| None)?)
 }
@@ -74,6 +98,11 @@ pub fn run(db: &Path, today: NaiveDate, out: &mut dyn Write) -> Result<Outcome, 
     let period = config.fiscal.fiscal_year(fiscal_year);
     let gate = report::gate_counts::gate_counts(&store, &period)?;
     write(out, &format!("\n{}", render::table(&gate)))?;
+    let services = report::services::services(&store, &period)?;
+    write(out, &format!("\n{}", render::table(&services)))?;
+    let survey_year = config.fiscal.last_complete_survey_year(today);
+    let acrl = report::acrl::acrl(&store, config.fiscal, survey_year, TypicalWeek::Average)?;
+    write(out, &format!("\n{}", render::table(&acrl)))?;
     write(
         out,
         &format!(

@@ -2,11 +2,14 @@
 
 use std::io::Write;
 
+use serde::Serialize;
+
 use super::{Outcome, write};
 use crate::cli::{ReportCommand, ReportFormat, YearArgs};
 use crate::config::Config;
 use crate::error::Error;
-use crate::report::{self, ReportError, Year, render};
+use crate::report::acrl::TypicalWeek;
+use crate::report::{self, ReportError, Tabular, Year, render};
 use crate::store::Store;
 
 pub fn run(config: &Config, command: ReportCommand, out: &mut dyn Write) -> Result<Outcome, Error> {
@@ -14,16 +17,35 @@ pub fn run(config: &Config, command: ReportCommand, out: &mut dyn Write) -> Resu
     let text = match command {
         ReportCommand::GateCounts { year, format } => {
             let period = year_of(&year)?.period(config.fiscal);
-            let report = report::gate_counts::gate_counts(&store, &period)?;
-            match format {
-                ReportFormat::Table => render::table(&report),
-                ReportFormat::Csv => render::csv(&report)?,
-                ReportFormat::Json => render::json(&report)?,
-            }
+            rendered(&report::gate_counts::gate_counts(&store, &period)?, format)?
+        }
+        ReportCommand::Services { year, format } => {
+            let period = year_of(&year)?.period(config.fiscal);
+            rendered(&report::services::services(&store, &period)?, format)?
+        }
+        ReportCommand::Acrl {
+            survey_year,
+            typical_week,
+            format,
+        } => {
+            let method = typical_week.map_or(TypicalWeek::Average, TypicalWeek::Sampled);
+            rendered(&report::acrl::acrl(&store, config.fiscal, survey_year, method)?, format)?
+        }
+        ReportCommand::Ipeds { survey_year, format } => {
+            let acrl = report::acrl::acrl(&store, config.fiscal, survey_year, TypicalWeek::Average)?;
+            rendered(&report::ipeds::build(&acrl), format)?
         }
     };
     write(out, &text)?;
     Ok(Outcome::Success)
+}
+
+fn rendered<R: Tabular + Serialize>(report: &R, format: ReportFormat) -> Result<String, ReportError> {
+    match format {
+        ReportFormat::Table => Ok(render::table(report)),
+        ReportFormat::Csv => render::csv(report),
+        ReportFormat::Json => render::json(report),
+    }
 }
 
 fn year_of(args: &YearArgs) -> Result<Year, ReportError> {

@@ -7,8 +7,11 @@
 //! and warned about, never 0. Reports never write to the store and never print: rendering
 //! returns text.
 
+pub mod acrl;
 pub mod gate_counts;
+pub mod ipeds;
 pub mod render;
+pub mod services;
 
 use std::fmt;
 
@@ -24,6 +27,9 @@ pub enum ReportError {
     Store(#[from] store::Error),
     #[error("{0}")]
     Usage(String),
+    /// A sampled typical week with days that have no data.
+    #[error("{0}")]
+    IncompleteWeek(String),
     #[error("cannot write the report")]
     Write(#[source] std::io::Error),
 }
@@ -107,6 +113,10 @@ pub trait Tabular {
     /// Lines said under the table (how figures were computed, where the data is from).
     fn notes(&self) -> Vec<String> {
         Vec::new()
+    }
+    /// Wrap the terminal table's long text cells to this width (reports with notes).
+    fn wrap_width(&self) -> Option<u16> {
+        None
     }
 }
 

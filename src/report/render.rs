@@ -10,6 +10,10 @@ use super::{Cell, ReportError, Tabular};
 /// notes and warnings.
 pub fn table(report: &dyn Tabular) -> String {
     let mut table = new_table(report.headers());
+    if let Some(width) = report.wrap_width() {
+        table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+        table.set_width(width);
+    }
     let rows = report.rows();
     for row in &rows {
         table.add_row(row.iter().map(|cell| {

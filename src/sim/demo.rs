@@ -4,17 +4,27 @@
 //! Three gate locations with different count methods (a bidirectional counter that rolls
 //! over, a unidirectional one with a small rollover, a manual count), daily readings with a
 //! weekly rhythm and an academic calendar (busy semesters, quiet summers, closed over the
-//! winter holidays). The numbers come from a fixed-seed generator, so a day's figures are the
-//! same on every run.
+//! winter holidays); a Reference dataset (chats, SMS, tickets, FAQ views per day); a custom
+//! dataset of desk questions recorded one by one, with LibInsight's quirks (one-element
+//! arrays, numbers as strings, directional questions to leave out); and a custom dataset of
+//! research consultations. The numbers come from a fixed-seed generator, so a day's figures
+//! are the same on every run.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
+use serde_json::{Map, Value, json};
 
-use super::fixture::{ClientFixture, CountMethod, Fixture, GateCountFixture, LibraryFixture, Reading, RecordingMode};
+use super::fixture::{
+    ClientFixture, CountMethod, CustomFixture, Fixture, GateCountFixture, LibraryFixture, Reading, RecordingMode,
+    ReferenceFixture,
+};
 use crate::fiscal::FiscalCalendar;
 
 pub const CLIENT_ID: &str = "demo";
 pub const CLIENT_SECRET: &str = "demo-client-secret";
 pub const GATE_DATASET: u32 = 43702;
+pub const REFERENCE_DATASET: u32 = 21034;
+pub const DESK_DATASET: u32 = 28364;
+pub const CONSULTATION_DATASET: u32 = 28400;
 
 /// The first day of the demo data: the start of the fiscal year two years before today's.
 pub fn first_day(today: NaiveDate) -> NaiveDate {
@@ -102,9 +112,139 @@ pub fn fixture(today: NaiveDate) -> Fixture {
             readings,
             raw_overview: None,
         }],
-        reference: Vec::new(),
-        custom: Vec::new(),
+        reference: vec![reference(from, through, &mut random)],
+        custom: vec![
+            desk_questions(from, through, &mut random),
+            consultations(from, through, &mut random),
+        ],
         faults: Vec::new(),
+    }
+}
+
+/// Every day from `from` through `through`.
+fn days(from: NaiveDate, through: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    from.iter_days().take_while(move |day| *day <= through)
+}
+
+/// A count around `typical × activity`.
+fn draw(random: &mut Lcg, typical: f64, day: NaiveDate) -> i64 {
+    (typical * activity(day) * (0.7 + 0.6 * random.next_unit())).round() as i64
+}
+
+/// LibAnswers-style counts per day: chats, SMS, tickets and FAQ page views.
+fn reference(from: NaiveDate, through: NaiveDate, random: &mut Lcg) -> ReferenceFixture {
+    let mut counts = Vec::new();
+    for day in days(from, through) {
+        let date = day.format("%Y-%m-%d").to_string();
+        for (mode, typical) in [("chat", 14.0), ("sms", 2.0), ("ticket", 6.0), ("faq", 210.0)] {
+            counts.push((date.clone(), mode.to_string(), draw(random, typical, day)));
+        }
+    }
+    ReferenceFixture {
+        id: REFERENCE_DATASET,
+        name: "Ask a Librarian".to_string(),
+        counts,
+        raw_overview: None,
+    }
+}
+
+/// A record as the data grid sends it.
+fn record(
+    id: i64,
+    day: NaiveDate,
+    minute_of_day: i64,
+    entered_by: &str,
+    fields: &[(&str, Value)],
+) -> Map<String, Value> {
+    let mut record = Map::new();
+    record.insert("_id".to_string(), json!(id));
+    record.insert(
+        "_start_date".to_string(),
+        json!(format!(
+            "{} {:02}:{:02}:00",
+            day.format("%Y-%m-%d"),
+            minute_of_day / 60,
+            minute_of_day % 60
+        )),
+    );
+    record.insert("_entered_by".to_string(), json!(entered_by));
+    for (label, value) in fields {
+        record.insert((*label).to_string(), value.clone());
+    }
+    record
+}
+
+/// Desk questions recorded one by one: walk-ins, phone calls and roving, a few directional.
+fn desk_questions(from: NaiveDate, through: NaiveDate, random: &mut Lcg) -> CustomFixture {
+    let mut records = Vec::new();
+    let mut id = 100_000;
+    for day in days(from, through) {
+        for _ in 0..draw(random, 22.0, day) {
+            id += 1;
+            let pick = random.next_unit();
+            let mode = if pick < 0.62 {
+                "Walk-in"
+            } else if pick < 0.87 {
+                "Phone"
+            } else {
+                "Roving"
+            };
+            let kind = if random.next_unit() < 0.2 {
+                "Directional"
+            } else {
+                "Reference"
+            };
+            let questions = if random.next_unit() < 0.1 { 2 } else { 1 };
+            // LibInsight sends numbers as numbers or as strings, at random.
+            let questions = if random.next_unit() < 0.3 {
+                json!(questions.to_string())
+            } else {
+                json!(questions)
+            };
+            let minute = 9 * 60 + (random.next_unit() * 600.0) as i64;
+            records.push(record(
+                id,
+                day,
+                minute,
+                "desk",
+                &[
+                    ("Mode", json!([mode])),
+                    ("Question Type", json!([kind])),
+                    ("Number of questions", questions),
+                    ("Notes", json!("")),
+                ],
+            ));
+        }
+    }
+    CustomFixture {
+        id: DESK_DATASET,
+        name: "Reference desk questions".to_string(),
+        records,
+    }
+}
+
+/// Research consultations by appointment.
+fn consultations(from: NaiveDate, through: NaiveDate, random: &mut Lcg) -> CustomFixture {
+    let mut records = Vec::new();
+    let mut id = 500_000;
+    for day in days(from, through) {
+        for _ in 0..draw(random, 3.0, day) {
+            id += 1;
+            let mode = if random.next_unit() < 0.6 { "In person" } else { "Zoom" };
+            let minute = 10 * 60 + (random.next_unit() * 420.0) as i64;
+            records.push(record(
+                id,
+                day,
+                minute,
+                "research",
+                &[("Format", json!([mode])), ("Department", json!(["History"]))],
+            ));
+        }
+    }
+    CustomFixture {
+        id: CONSULTATION_DATASET,
+        name: "Research consultations".to_string(),
+        records,
     }
 }
 

@@ -208,6 +208,14 @@ impl SimHandle {
         }
     }
 
+    /// Adds a day's count of one mode to a Reference dataset.
+    pub fn add_reference_count(&self, dataset: u32, day: &str, mode: &str, count: i64) {
+        let mut state = self.sim.lock();
+        if let Some(reference) = state.fixture.reference.iter_mut().find(|r| r.id == dataset) {
+            reference.counts.push((day.to_string(), mode.to_string(), count));
+        }
+    }
+
     /// Adds a record to a custom dataset.
     pub fn add_record(&self, dataset: u32, record: Map<String, Value>) {
         let mut state = self.sim.lock();

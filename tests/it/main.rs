@@ -3,6 +3,7 @@
 
 mod cli;
 mod gate_counts;
+mod services;
 mod support;
 
 /// Every `.rs` file here must be declared above, or its tests would silently never run.
