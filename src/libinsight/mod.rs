@@ -12,6 +12,7 @@
 pub mod retry;
 pub mod wire;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -83,6 +84,10 @@ pub enum Error {
     Shape { path: String, message: String },
     #[error("cannot set up the HTTP client")]
     Setup(#[source] reqwest::Error),
+    /// Signing in failed earlier in this run; every later call of the profile fails with it
+    /// rather than asking the token endpoint again.
+    #[error(transparent)]
+    SignIn(Arc<Error>),
 }
 
 /// How LibInsight is asked to bucket an overview.
@@ -131,10 +136,17 @@ pub struct Client {
     client_secret: SecretString,
     auth: ClientAuth,
     settings: HttpSettings,
-    token: Mutex<Option<CachedToken>>,
+    token: Mutex<TokenSlot>,
     token_generation: AtomicU32,
     in_flight: Semaphore,
     tokens_fetched: AtomicU32,
+}
+
+/// The token cache: nothing yet, a token, or the sign-in failure that ended this run's hopes.
+enum TokenSlot {
+    Empty,
+    Ready(CachedToken),
+    Failed(Arc<Error>),
 }
 
 struct CachedToken {
@@ -218,7 +230,7 @@ impl Client {
             client_secret: profile.client_secret.clone(),
             auth: profile.auth,
             settings: profile.http.clone(),
-            token: Mutex::new(None),
+            token: Mutex::new(TokenSlot::Empty),
             token_generation: AtomicU32::new(0),
             in_flight: Semaphore::new(usize::from(concurrency.max(1))),
             tokens_fetched: AtomicU32::new(0),
@@ -232,6 +244,7 @@ impl Client {
 
     /// Fetches a token now (for `config check --online`).
     pub async fn sign_in(&self) -> Result<(), Error> {
+        let _permit = self.in_flight.acquire().await;
         self.bearer().await.map(|_| ())
     }
 
@@ -343,14 +356,23 @@ impl Client {
         let mut attempt = 1;
         let mut renewed = false;
         loop {
-            let (header, generation) = self.bearer().await?;
             let outcome = {
+                // The permit first, then the token: a request that waited for its turn must not
+                // send a token that expired while it waited. A token fetch runs under the
+                // permit, and so does the one retry after a refused token, so no queue of other
+                // requests can spend the new token before this one uses it.
                 let _permit = self.in_flight.acquire().await;
-                counter.add_one();
-                let started = Instant::now();
-                let request = self.http.get(&url).query(query).header(AUTHORIZATION, header);
-                let outcome = classify(request.send().await, true, &shown).await;
-                tracing::debug!(path = %shown, elapsed_ms = started.elapsed().as_millis() as u64, "GET");
+                let (mut outcome, generation) = self.send_get(&url, query, &shown, counter).await?;
+                if let Attempt::AuthFailed { status, .. } = &outcome
+                    && !renewed
+                {
+                    tracing::info!(path = %shown, %status, "LibInsight refused the access token; fetching a new one");
+                    renewed = true;
+                    // Any token issued before this refusal may be spent as well.
+                    self.forget_tokens_up_to(self.token_generation.load(Ordering::Relaxed).max(generation))
+                        .await;
+                    outcome = self.send_get(&url, query, &shown, counter).await?.0;
+                }
                 outcome
             };
             match outcome {
@@ -359,11 +381,6 @@ impl Client {
                         path: shown,
                         message: err.to_string(),
                     });
-                }
-                Attempt::AuthFailed { status, .. } if !renewed => {
-                    tracing::info!(path = %shown, %status, "LibInsight refused the access token; fetching a new one");
-                    renewed = true;
-                    self.forget_token(generation).await;
                 }
                 Attempt::AuthFailed { status, message } => {
                     return Err(Error::TokenRejected {
@@ -392,25 +409,53 @@ impl Client {
         }
     }
 
-    /// The `Authorization` header of a fresh token, and the token's generation (so a caller
-    /// whose token was refused forgets that one, not a newer one fetched meanwhile).
-    async fn bearer(&self) -> Result<(HeaderValue, u32), Error> {
-        let mut cached = self.token.lock().await;
-        if let Some(token) = cached.as_ref()
-            && Instant::now() < token.fresh_until
-        {
-            return Ok((token.header.clone(), token.generation));
-        }
-        let token = self.fetch_token().await?;
-        let result = (token.header.clone(), token.generation);
-        *cached = Some(token);
-        Ok(result)
+    /// One GET with the current token (fetched first if needed); the caller holds a permit.
+    async fn send_get(
+        &self,
+        url: &str,
+        query: &[(&str, String)],
+        shown: &str,
+        counter: &RequestCounter,
+    ) -> Result<(Attempt, u32), Error> {
+        let (header, generation) = self.bearer().await?;
+        counter.add_one();
+        let started = Instant::now();
+        let request = self.http.get(url).query(query).header(AUTHORIZATION, header);
+        let outcome = classify(request.send().await, true, shown).await;
+        tracing::debug!(path = %shown, elapsed_ms = started.elapsed().as_millis() as u64, "GET");
+        Ok((outcome, generation))
     }
 
-    async fn forget_token(&self, generation: u32) {
-        let mut cached = self.token.lock().await;
-        if cached.as_ref().is_some_and(|t| t.generation == generation) {
-            *cached = None;
+    /// The `Authorization` header of a fresh token, and the token's generation (tokens are
+    /// numbered in the order they were issued).
+    async fn bearer(&self) -> Result<(HeaderValue, u32), Error> {
+        let mut slot = self.token.lock().await;
+        match &*slot {
+            TokenSlot::Ready(token) if Instant::now() < token.fresh_until => {
+                return Ok((token.header.clone(), token.generation));
+            }
+            TokenSlot::Failed(err) => return Err(Error::SignIn(Arc::clone(err))),
+            _ => {}
+        }
+        match self.fetch_token().await {
+            Ok(token) => {
+                let result = (token.header.clone(), token.generation);
+                *slot = TokenSlot::Ready(token);
+                Ok(result)
+            }
+            Err(err) => {
+                let shared = Arc::new(err);
+                *slot = TokenSlot::Failed(Arc::clone(&shared));
+                Err(Error::SignIn(shared))
+            }
+        }
+    }
+
+    /// Drops the cached token if it was issued no later than `generation`.
+    async fn forget_tokens_up_to(&self, generation: u32) {
+        let mut slot = self.token.lock().await;
+        if matches!(&*slot, TokenSlot::Ready(t) if t.generation <= generation) {
+            *slot = TokenSlot::Empty;
         }
     }
 
@@ -431,11 +476,9 @@ impl Client {
                     .form(&[("grant_type", "client_credentials")]),
             };
             let issued = Instant::now();
-            let outcome = {
-                let _permit = self.in_flight.acquire().await;
-                self.tokens_fetched.fetch_add(1, Ordering::Relaxed);
-                classify(request.send().await, false, &shown).await
-            };
+            // Called under the caller's permit, which this request uses.
+            self.tokens_fetched.fetch_add(1, Ordering::Relaxed);
+            let outcome = classify(request.send().await, false, &shown).await;
             match outcome {
                 Attempt::Done(body) => return self.read_token(&shown, body.get(), issued),
                 Attempt::Transient { failure, retry_after } if attempt < self.settings.max_attempts => {

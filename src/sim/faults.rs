@@ -60,6 +60,9 @@ pub enum Fault {
     },
     /// The normal answer, after a delay (longer than the client's timeout, typically).
     Delay { ms: u64 },
+    /// The normal answer, once the test releases held requests (`SimHandle::release_holds`):
+    /// keeps an import parked mid-dataset without guessing at timings.
+    Hold,
     /// The connection closes without an answer.
     Drop,
     /// The normal body cut in half.

@@ -14,8 +14,8 @@ mod routes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -51,6 +51,10 @@ struct Token {
 /// The simulator's state, shared by the handlers of one server.
 pub struct Sim {
     state: Mutex<State>,
+    /// Signalled whenever a request arrives, for tests that act at the Nth request.
+    arrival: Condvar,
+    /// Bumped to release requests parked by a `hold` fault.
+    release: tokio::sync::watch::Sender<u64>,
 }
 
 struct State {
@@ -58,6 +62,8 @@ struct State {
     tokens: HashMap<String, Token>,
     requests: Vec<RequestRecord>,
     rules: Vec<ArmedRule>,
+    /// Requests that have arrived per route (counted before any fault or answer).
+    arrived: HashMap<String, usize>,
 }
 
 impl Sim {
@@ -77,8 +83,17 @@ impl Sim {
                 tokens: HashMap::new(),
                 requests: Vec::new(),
                 rules,
+                arrived: HashMap::new(),
             }),
+            arrival: Condvar::new(),
+            release: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// Counts a request's arrival and wakes whoever waits for it.
+    fn arrive(&self, route: &str) {
+        *self.lock().arrived.entry(route.to_string()).or_insert(0) += 1;
+        self.arrival.notify_all();
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -177,14 +192,43 @@ impl SimHandle {
         self.sim.lock().requests.clone()
     }
 
-    /// How many requests reached `route` so far.
+    /// How many requests arrived at `route` so far (including ones still being answered, or
+    /// given up on by the client), since the start or the last [`SimHandle::clear_requests`].
     pub fn count(&self, route: &str) -> usize {
-        self.sim.lock().requests.iter().filter(|r| r.route == route).count()
+        self.sim.lock().arrived.get(route).copied().unwrap_or(0)
     }
 
-    /// Forgets the request log (to count the requests of one run).
+    /// Blocks until `n` requests have arrived at `route` since the start or the last
+    /// [`SimHandle::clear_requests`] (or `timeout` passes); says whether they did. Arrival is counted before faults apply, so a
+    /// held or delayed request counts as soon as it comes in.
+    pub fn wait_for_arrivals(&self, route: &str, n: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.sim.lock();
+        loop {
+            if state.arrived.get(route).copied().unwrap_or(0) >= n {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            state = match self.sim.arrival.wait_timeout(state, left) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    /// Lets every request parked by a `hold` fault go on.
+    pub fn release_holds(&self) {
+        self.sim.release.send_modify(|generation| *generation += 1);
+    }
+
+    /// Forgets the request log and the arrival counts (to count the requests of one run).
     pub fn clear_requests(&self) {
-        self.sim.lock().requests.clear();
+        let mut state = self.sim.lock();
+        state.requests.clear();
+        state.arrived.clear();
     }
 
     /// Every access token issued so far (for tests that check tokens never leak).

@@ -66,6 +66,10 @@ async fn handle(State(sim): State<Arc<Sim>>, request: Request) -> Response {
         };
         return finish(&sim, "unknown", None, &parts.method, query, answer, None);
     };
+    // Subscribe before the arrival is announced, so a release that follows it is never missed.
+    let mut released = sim.release.subscribe();
+    released.borrow_and_update();
+    sim.arrive(route.label);
 
     let (fault, latency) = {
         let mut state = sim.lock();
@@ -107,6 +111,10 @@ async fn handle(State(sim): State<Arc<Sim>>, request: Request) -> Response {
         }
         Some(Fault::Delay { ms }) => {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
+            None
+        }
+        Some(Fault::Hold) => {
+            let _ = released.changed().await;
             None
         }
         Some(Fault::Status { status, body }) => {

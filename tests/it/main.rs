@@ -2,6 +2,7 @@
 //! loopback with a real SQLite file in a temporary folder.
 
 mod cli;
+mod faults;
 mod gate_counts;
 mod services;
 mod support;

@@ -118,7 +118,12 @@ backoff_cap = "20ms"
     }
 
     pub fn write_config(&self, text: &str) {
-        std::fs::write(self.config_path(), format!("database = \"almanac.db\"\n{text}")).expect("write the config");
+        self.write_config_file("almanac.toml", "almanac.db", text);
+    }
+
+    /// Writes a config file named `name` whose database is `database`.
+    pub fn write_config_file(&self, name: &str, database: &str, text: &str) {
+        std::fs::write(self.path(name), format!("database = \"{database}\"\n{text}")).expect("write the config");
     }
 
     /// Runs `almanac --config <config> <args>` with the test secret in the environment.
@@ -127,23 +132,44 @@ backoff_cap = "20ms"
     }
 
     pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let output = self
+            .command("almanac.toml", args, env)
+            .output()
+            .expect("the binary runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs with another config file of the test folder.
+    pub fn run_config(&self, config: &str, args: &[&str]) -> Run {
+        let output = self
+            .command(config, args, &[(SECRET_VAR, &self.secret)])
+            .output()
+            .expect("the binary runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// The command for `almanac --config <config> <args>`, not yet started.
+    pub fn command(&self, config: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_almanac"));
         command
             .current_dir(self.dir.path())
             .env_remove("ALMANAC_CONFIG")
             .env_remove(SECRET_VAR)
             .arg("--config")
-            .arg(self.config_path())
+            .arg(self.path(config))
             .args(args);
         for (key, value) in env {
             command.env(key, value);
         }
-        let output = command.output().expect("the binary runs");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        command
     }
 
     /// The store, read-only.
@@ -155,4 +181,23 @@ backoff_cap = "20ms"
     pub fn dump(&self) -> String {
         self.store().canonical_dump().expect("the dump")
     }
+
+    /// The dump of another database of the test folder.
+    pub fn dump_of(&self, database: &str) -> String {
+        Store::open_read_only(&self.path(database))
+            .expect("the store opens")
+            .canonical_dump()
+            .expect("the dump")
+    }
+}
+
+/// The dump's rows of one dataset (`main/<id>`).
+pub fn rows_of(dump: &str, dataset: u32) -> Vec<String> {
+    let marker = format!("|main|{dataset}|");
+    dump.lines().filter(|l| l.contains(&marker)).map(String::from).collect()
+}
+
+/// Today, as the binary sees it, as `YYYY-MM-DD`.
+pub fn today() -> String {
+    chrono::Local::now().date_naive().format("%Y-%m-%d").to_string()
 }
