@@ -10,6 +10,7 @@
 pub mod demo;
 pub mod faults;
 pub mod fixture;
+pub mod generated;
 mod routes;
 
 use std::collections::HashMap;
@@ -99,6 +100,21 @@ impl Sim {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A handler that panicked while holding the lock leaves plain data behind; use it.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl State {
+    /// Requests that arrived at `route`; `*` counts every route but the token endpoint.
+    fn arrivals(&self, route: &str) -> usize {
+        match route {
+            "*" => self
+                .arrived
+                .iter()
+                .filter(|(r, _)| r.as_str() != "token")
+                .map(|(_, n)| n)
+                .sum(),
+            _ => self.arrived.get(route).copied().unwrap_or(0),
+        }
     }
 }
 
@@ -195,17 +211,17 @@ impl SimHandle {
     /// How many requests arrived at `route` so far (including ones still being answered, or
     /// given up on by the client), since the start or the last [`SimHandle::clear_requests`].
     pub fn count(&self, route: &str) -> usize {
-        self.sim.lock().arrived.get(route).copied().unwrap_or(0)
+        self.sim.lock().arrivals(route)
     }
 
-    /// Blocks until `n` requests have arrived at `route` since the start or the last
+    /// Blocks until `n` requests have arrived at `route` (`*`: any data route) since the start or the last
     /// [`SimHandle::clear_requests`] (or `timeout` passes); says whether they did. Arrival is counted before faults apply, so a
     /// held or delayed request counts as soon as it comes in.
     pub fn wait_for_arrivals(&self, route: &str, n: usize, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         let mut state = self.sim.lock();
         loop {
-            if state.arrived.get(route).copied().unwrap_or(0) >= n {
+            if state.arrivals(route) >= n {
                 return true;
             }
             let left = deadline.saturating_duration_since(Instant::now());

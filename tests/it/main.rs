@@ -1,9 +1,14 @@
 //! The integration tests: one binary, driving the real `almanac` against the simulator on
 //! loopback with a real SQLite file in a temporary folder.
 
+mod bad_input;
 mod cli;
+mod concurrency;
+mod crash;
+mod dry_run;
 mod faults;
 mod gate_counts;
+mod secrets;
 mod services;
 mod support;
 
