@@ -39,11 +39,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("{}: {message}", Location(path, *line))]
-    Invalid {
-        path: PathBuf,
-        line: Option<usize>,
-        message: String,
-    },
+    Invalid { path: PathBuf, line: Option<usize>, message: String },
     #[error("{}: `client_secret_file` of profile `{profile}`: cannot read {}", Location(path, *line), file.display())]
     SecretFile {
         path: PathBuf,
@@ -242,10 +238,7 @@ pub struct Checks {
 }
 
 impl Checks {
-    pub const DEFAULT: Checks = Checks {
-        low_ratio: 1.0 / 3.0,
-        high_ratio: 3.0,
-    };
+    pub const DEFAULT: Checks = Checks { low_ratio: 1.0 / 3.0, high_ratio: 3.0 };
 }
 
 /// Collapses runs of whitespace to one space and trims the ends, the way LibInsight labels
@@ -267,9 +260,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         if digits_end == 0 {
             return Err(format!("`{text}` is not a duration such as 24h, 30m, 90s or 500ms"));
         }
-        let number: u64 = rest[..digits_end]
-            .parse()
-            .map_err(|_| format!("`{text}` has a number too large"))?;
+        let number: u64 = rest[..digits_end].parse().map_err(|_| format!("`{text}` has a number too large"))?;
         rest = &rest[digits_end..];
         let unit_end = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         let unit = rest[..unit_end].trim();
@@ -285,9 +276,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "d" => 86_400,
             "w" => 604_800,
             _ => {
-                return Err(format!(
-                    "`{text}` is not a duration such as 24h, 30m, 90s or 500ms (unit `{unit}`)"
-                ));
+                return Err(format!("`{text}` is not a duration such as 24h, 30m, 90s or 500ms (unit `{unit}`)"));
             }
         };
         total += Duration::from_secs(number.saturating_mul(seconds_per_unit));
@@ -318,16 +307,10 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Err(ConfigError::NotFound {
-                    path: path.to_path_buf(),
-                    source_kind,
-                });
+                return Err(ConfigError::NotFound { path: path.to_path_buf(), source_kind });
             }
             Err(source) => {
-                return Err(ConfigError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                });
+                return Err(ConfigError::Read { path: path.to_path_buf(), source });
             }
         };
         let mut config = Config::from_toml(&text, path, env)?;
@@ -356,9 +339,7 @@ impl Config {
 #[cfg(unix)]
 fn readable_by_others(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .map(|meta| meta.permissions().mode() & 0o077 != 0)
-        .unwrap_or(false)
+    std::fs::metadata(path).map(|meta| meta.permissions().mode() & 0o077 != 0).unwrap_or(false)
 }
 
 #[cfg(not(unix))]
@@ -440,11 +421,7 @@ impl Checker<'_> {
     }
 
     fn invalid<T>(&self, at: &Spanned<T>, message: String) -> ConfigError {
-        ConfigError::Invalid {
-            path: self.path.to_path_buf(),
-            line: Some(self.line_of(at.span().start)),
-            message,
-        }
+        ConfigError::Invalid { path: self.path.to_path_buf(), line: Some(self.line_of(at.span().start)), message }
     }
 
     fn duration(&self, value: &Spanned<String>, key: &str, owner: &str) -> Result<Duration, ConfigError> {
@@ -573,10 +550,9 @@ impl Checker<'_> {
             toml::Value::String(text) if !text.trim().is_empty() => text.trim().to_string(),
             toml::Value::Integer(number) => number.to_string(),
             _ => {
-                return Err(self.invalid(
-                    &raw.client_id,
-                    format!("{owner}`client_id` must be a non-empty string or a number"),
-                ));
+                return Err(
+                    self.invalid(&raw.client_id, format!("{owner}`client_id` must be a non-empty string or a number"))
+                );
             }
         };
         let (client_secret, secret_source) = self.resolve_secret(raw, &owner, &name, base_dir, env)?;
@@ -586,10 +562,9 @@ impl Checker<'_> {
                 "form" => ClientAuth::Form,
                 "basic" => ClientAuth::Basic,
                 other => {
-                    return Err(self.invalid(
-                        auth,
-                        format!("{owner}`auth` must be \"form\" or \"basic\", not `{other}`"),
-                    ));
+                    return Err(
+                        self.invalid(auth, format!("{owner}`auth` must be \"form\" or \"basic\", not `{other}`"))
+                    );
                 }
             },
         };
@@ -604,10 +579,8 @@ impl Checker<'_> {
                 match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
                     Ok(date) => Some(date),
                     Err(_) => {
-                        return Err(self.invalid(
-                            value,
-                            format!("{owner}`backfill_from` must be a date such as \"2019-07-01\""),
-                        ));
+                        return Err(self
+                            .invalid(value, format!("{owner}`backfill_from` must be a date such as \"2019-07-01\"")));
                     }
                 }
             }
@@ -619,10 +592,7 @@ impl Checker<'_> {
         for raw_dataset in &raw.dataset {
             let dataset = self.resolve_dataset(raw_dataset, &owner)?;
             if !ids.insert(dataset.id) {
-                return Err(self.invalid(
-                    &raw_dataset.id,
-                    format!("{owner}dataset {} is listed twice", dataset.id),
-                ));
+                return Err(self.invalid(&raw_dataset.id, format!("{owner}dataset {} is listed twice", dataset.id)));
             }
             datasets.push(dataset);
         }
@@ -678,10 +648,9 @@ impl Checker<'_> {
                 })?;
                 let secret = contents.trim_end_matches(['\n', '\r']).to_string();
                 if secret.is_empty() {
-                    return Err(self.invalid(
-                        file,
-                        format!("{owner}`client_secret_file`: {} is empty", file_path.display()),
-                    ));
+                    return Err(
+                        self.invalid(file, format!("{owner}`client_secret_file`: {} is empty", file_path.display()))
+                    );
                 }
                 Ok((SecretString::from(secret), SecretSource::File(file_path)))
             }
@@ -722,10 +691,7 @@ impl Checker<'_> {
                 *slot = self.duration(value, key, owner)?;
             }
         }
-        for (value, key) in [
-            (&raw.connect_timeout, "connect_timeout"),
-            (&raw.request_timeout, "request_timeout"),
-        ] {
+        for (value, key) in [(&raw.connect_timeout, "connect_timeout"), (&raw.request_timeout, "request_timeout")] {
             if let Some(value) = value
                 && parse_duration(value.get_ref()).is_ok_and(|d| d.is_zero())
             {
@@ -747,10 +713,8 @@ impl Checker<'_> {
                 "month" => Granularity::Month,
                 "day" => Granularity::Day,
                 other => {
-                    return Err(self.invalid(
-                        value,
-                        format!("{owner}`granularity` must be \"month\" or \"day\", not `{other}`"),
-                    ));
+                    return Err(self
+                        .invalid(value, format!("{owner}`granularity` must be \"month\" or \"day\", not `{other}`")));
                 }
             },
         };
@@ -837,10 +801,7 @@ impl Checker<'_> {
                 map.get_ref()
                     .iter()
                     .map(|(field, values)| {
-                        (
-                            collapse_whitespace(field),
-                            values.iter().map(|v| collapse_whitespace(v)).collect(),
-                        )
+                        (collapse_whitespace(field), values.iter().map(|v| collapse_whitespace(v)).collect())
                     })
                     .collect()
             })
@@ -858,13 +819,7 @@ impl Checker<'_> {
                 }
             },
         };
-        Ok(CustomMapping {
-            mode_field,
-            mode_map,
-            count_field,
-            exclude,
-            counts_as,
-        })
+        Ok(CustomMapping { mode_field, mode_map, count_field, exclude, counts_as })
     }
 }
 

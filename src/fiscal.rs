@@ -21,9 +21,7 @@ impl FiscalCalendar {
 
     /// `None` unless `start_month` is 1 to 12.
     pub fn new(start_month: u32) -> Option<FiscalCalendar> {
-        (1..=12)
-            .contains(&start_month)
-            .then_some(FiscalCalendar { start_month })
+        (1..=12).contains(&start_month).then_some(FiscalCalendar { start_month })
     }
 
     pub fn start_month(self) -> u32 {
@@ -32,26 +30,14 @@ impl FiscalCalendar {
 
     /// R1: the fiscal year a day belongs to.
     pub fn fiscal_year_of(self, date: NaiveDate) -> i32 {
-        if self.start_month > 1 && date.month() >= self.start_month {
-            date.year() + 1
-        } else {
-            date.year()
-        }
+        if self.start_month > 1 && date.month() >= self.start_month { date.year() + 1 } else { date.year() }
     }
 
     /// R1: the days of fiscal year `fiscal_year`.
     pub fn fiscal_year(self, fiscal_year: i32) -> Period {
-        let first_year = if self.start_month > 1 {
-            fiscal_year - 1
-        } else {
-            fiscal_year
-        };
+        let first_year = if self.start_month > 1 { fiscal_year - 1 } else { fiscal_year };
         let from = first_of_month(first_year, self.start_month);
-        Period {
-            label: format!("FY{fiscal_year}"),
-            from,
-            to: last_day_before_one_year_after(from),
-        }
+        Period { label: format!("FY{fiscal_year}"), from, to: last_day_before_one_year_after(from) }
     }
 
     /// R2: the reporting period of survey year `survey_year`: the latest fiscal year that ends
@@ -62,11 +48,7 @@ impl FiscalCalendar {
 
     /// R2: the fiscal year that survey year `survey_year` reports.
     pub fn fiscal_year_of_survey(self, survey_year: i32) -> i32 {
-        let end_month = if self.start_month == 1 {
-            12
-        } else {
-            self.start_month - 1
-        };
+        let end_month = if self.start_month == 1 { 12 } else { self.start_month - 1 };
         if end_month <= 9 { survey_year } else { survey_year - 1 }
     }
 
@@ -94,11 +76,7 @@ impl FiscalCalendar {
 /// R3: January to December of `year`.
 pub fn calendar_year(year: i32) -> Period {
     let from = first_of_month(year, 1);
-    Period {
-        label: year.to_string(),
-        from,
-        to: last_day_before_one_year_after(from),
-    }
+    Period { label: year.to_string(), from, to: last_day_before_one_year_after(from) }
 }
 
 /// A reporting period: twelve whole months from `from` to `to`, both included.
@@ -136,10 +114,7 @@ pub struct YearMonth {
 
 impl YearMonth {
     pub fn of(date: NaiveDate) -> YearMonth {
-        YearMonth {
-            year: date.year(),
-            month: date.month(),
-        }
+        YearMonth { year: date.year(), month: date.month() }
     }
 
     pub fn first_day(self) -> NaiveDate {
@@ -152,38 +127,23 @@ impl YearMonth {
 
     pub fn next(self) -> YearMonth {
         if self.month == 12 {
-            YearMonth {
-                year: self.year + 1,
-                month: 1,
-            }
+            YearMonth { year: self.year + 1, month: 1 }
         } else {
-            YearMonth {
-                year: self.year,
-                month: self.month + 1,
-            }
+            YearMonth { year: self.year, month: self.month + 1 }
         }
     }
 
     pub fn previous(self) -> YearMonth {
         if self.month == 1 {
-            YearMonth {
-                year: self.year - 1,
-                month: 12,
-            }
+            YearMonth { year: self.year - 1, month: 12 }
         } else {
-            YearMonth {
-                year: self.year,
-                month: self.month - 1,
-            }
+            YearMonth { year: self.year, month: self.month - 1 }
         }
     }
 
     /// The same month a year earlier.
     pub fn year_before(self) -> YearMonth {
-        YearMonth {
-            year: self.year - 1,
-            month: self.month,
-        }
+        YearMonth { year: self.year - 1, month: self.month }
     }
 
     pub fn days(self) -> i64 {
@@ -220,11 +180,7 @@ pub fn round_ratio_half_up(numerator: i128, denominator: i128) -> Option<i64> {
     if denominator == 0 {
         return None;
     }
-    let (numerator, denominator) = if denominator < 0 {
-        (-numerator, -denominator)
-    } else {
-        (numerator, denominator)
-    };
+    let (numerator, denominator) = if denominator < 0 { (-numerator, -denominator) } else { (numerator, denominator) };
     i64::try_from((2 * numerator + denominator).div_euclid(2 * denominator)).ok()
 }
 

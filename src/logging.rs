@@ -31,18 +31,10 @@ pub fn init(verbosity: Verbosity, format: LogFormat) {
     };
     let others = if verbosity.quiet { "error" } else { "warn" };
     let filter = EnvFilter::new(format!("{others},almanac={level}"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
     // A second init (tests calling `run` twice) keeps the first subscriber.
     let _ = match format {
         LogFormat::Text => builder.with_ansi(terminal).try_init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .with_span_list(false)
-            .try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).with_span_list(false).try_init(),
     };
 }

@@ -13,13 +13,7 @@ use almanac::{Outcome, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    logging::init(
-        Verbosity {
-            verbose: cli.verbose,
-            quiet: cli.quiet,
-        },
-        cli.log_format,
-    );
+    logging::init(Verbosity { verbose: cli.verbose, quiet: cli.quiet }, cli.log_format);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let result = run(cli, &mut out);

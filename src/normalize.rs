@@ -26,10 +26,7 @@ pub struct Normalized<T> {
 
 impl<T> Default for Normalized<T> {
     fn default() -> Self {
-        Normalized {
-            rows: Vec::new(),
-            problems: Vec::new(),
-        }
+        Normalized { rows: Vec::new(), problems: Vec::new() }
     }
 }
 
@@ -104,11 +101,7 @@ pub fn gate_visits(overview: &Overview, known: &[Library], grain: Granularity, s
                 Ok(halves) => *sums.entry((library_id, period)).or_insert(0) += halves,
                 Err(reason) => {
                     spoiled.insert((library_id, period));
-                    out.problems.push(Problem {
-                        subject,
-                        reason,
-                        key: Some(problem_key),
-                    });
+                    out.problems.push(Problem { subject, reason, key: Some(problem_key) });
                 }
             }
         }
@@ -116,12 +109,7 @@ pub fn gate_visits(overview: &Overview, known: &[Library], grain: Granularity, s
     out.rows = sums
         .into_iter()
         .filter(|(key, _)| !spoiled.contains(key))
-        .map(|((library_id, period), halves)| GateVisits {
-            library_id,
-            period,
-            grain,
-            halves,
-        })
+        .map(|((library_id, period), halves)| GateVisits { library_id, period, grain, halves })
         .collect();
     out
 }
@@ -150,22 +138,14 @@ pub fn service_counts(overview: &Overview, grain: Granularity, span: Span) -> No
             let mode = mode_name(raw_mode);
             let subject = format!("period {key}, mode {}", raw_mode.trim());
             if mode.is_empty() {
-                out.problems.push(Problem {
-                    subject,
-                    reason: "the mode has no name".to_string(),
-                    key: None,
-                });
+                out.problems.push(Problem { subject, reason: "the mode has no name".to_string(), key: None });
                 continue;
             }
             match whole_count(raw_count) {
                 Ok(count) => *sums.entry((period, mode)).or_insert(0) += count,
                 Err(reason) => {
                     spoiled.insert((period, mode.clone()));
-                    out.problems.push(Problem {
-                        subject,
-                        reason,
-                        key: Some(ProblemKey::Service { period, mode }),
-                    });
+                    out.problems.push(Problem { subject, reason, key: Some(ProblemKey::Service { period, mode }) });
                 }
             }
         }
@@ -173,12 +153,7 @@ pub fn service_counts(overview: &Overview, grain: Granularity, span: Span) -> No
     out.rows = sums
         .into_iter()
         .filter(|(key, _)| !spoiled.contains(key))
-        .map(|((period, mode), count)| ServiceCount {
-            period,
-            grain,
-            mode,
-            count,
-        })
+        .map(|((period, mode), count)| ServiceCount { period, grain, mode, count })
         .collect();
     out
 }
@@ -216,11 +191,7 @@ fn periods<'a>(
         let period = match parse_period_key(key, grain) {
             Ok(period) => period,
             Err(reason) => {
-                problems.push(Problem {
-                    subject,
-                    reason,
-                    key: None,
-                });
+                problems.push(Problem { subject, reason, key: None });
                 continue;
             }
         };
@@ -283,13 +254,7 @@ pub fn parse_period_key(key: &str, grain: Granularity) -> Result<NaiveDate, Stri
 }
 
 fn is_date_shaped(text: &str) -> bool {
-    text.bytes().enumerate().all(|(i, b)| {
-        if i == 4 || i == 7 {
-            b == b'-'
-        } else {
-            b.is_ascii_digit()
-        }
-    })
+    text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
 }
 
 /// `9AM`, `09AM`, `9 AM`, `12PM` → the hour of the day (0 to 23).
@@ -404,10 +369,8 @@ pub fn custom_records(records: &[Map<String, Value>], mapping: &CustomMapping) -
     let mut page = CustomPage::default();
     let mut ids_seen = HashSet::new();
     for record in records {
-        let fields: HashMap<String, &Value> = record
-            .iter()
-            .map(|(label, value)| (collapse_whitespace(label), value))
-            .collect();
+        let fields: HashMap<String, &Value> =
+            record.iter().map(|(label, value)| (collapse_whitespace(label), value)).collect();
         for label in fields.keys() {
             if !label.starts_with('_') {
                 page.labels.insert(label.clone());
@@ -437,18 +400,13 @@ pub fn custom_records(records: &[Map<String, Value>], mapping: &CustomMapping) -
         if mode_values.is_some() {
             page.with_mode_field += 1;
         }
-        let problem = |reason: String| Problem {
-            subject: subject.clone(),
-            reason,
-            key: Some(ProblemKey::Record(record_id)),
-        };
+        let problem =
+            |reason: String| Problem { subject: subject.clone(), reason, key: Some(ProblemKey::Record(record_id)) };
         let day = match fields.get("_start_date") {
             Some(Value::String(text)) => match record_day(text) {
                 Some(day) => day,
                 None => {
-                    page.records
-                        .problems
-                        .push(problem(format!("`_start_date` \"{text}\" is not a date")));
+                    page.records.problems.push(problem(format!("`_start_date` \"{text}\" is not a date")));
                     continue;
                 }
             },
@@ -473,9 +431,7 @@ pub fn custom_records(records: &[Map<String, Value>], mapping: &CustomMapping) -
                     }
                 },
                 None => {
-                    page.records
-                        .problems
-                        .push(problem(format!("the record has no `{field}` field")));
+                    page.records.problems.push(problem(format!("the record has no `{field}` field")));
                     continue;
                 }
             },
@@ -491,12 +447,7 @@ pub fn custom_records(records: &[Map<String, Value>], mapping: &CustomMapping) -
                 OTHER_MODE.to_string()
             }
         };
-        page.records.rows.push(ServiceRecord {
-            record_id,
-            day,
-            mode,
-            count,
-        });
+        page.records.rows.push(ServiceRecord { record_id, day, mode, count });
     }
     page
 }

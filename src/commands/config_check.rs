@@ -41,10 +41,7 @@ fn describe(config: &Config) -> String {
     let fiscal = config.fiscal;
     out.push_str(&format!("config: {}\n", shown(&config.path)));
     out.push_str(&format!("database: {}\n", shown(&config.database)));
-    out.push_str(&format!(
-        "fiscal year: starts in month {} (fiscal year N ends in year N)\n",
-        fiscal.start_month()
-    ));
+    out.push_str(&format!("fiscal year: starts in month {} (fiscal year N ends in year N)\n", fiscal.start_month()));
     out.push_str(&format!("schedule: every {}s\n", config.schedule_every.as_secs()));
     if config.profiles.is_empty() {
         out.push_str("profiles: none\n");
@@ -68,9 +65,7 @@ fn describe(config: &Config) -> String {
         ));
         out.push_str(&format!(
             "  backfill_from: {}\n",
-            profile
-                .backfill_from
-                .map_or("the start of the previous fiscal year".to_string(), |d| d.to_string())
+            profile.backfill_from.map_or("the start of the previous fiscal year".to_string(), |d| d.to_string())
         ));
         out.push_str(&format!(
             "  http: connect timeout {:?}, request timeout {:?}, {} attempts, back-off {:?} to {:?}, Retry-After up to {:?}, {} requests at once\n",
@@ -107,11 +102,7 @@ fn describe(config: &Config) -> String {
                     parts.join("; ")
                 }
             };
-            out.push_str(&format!(
-                "  dataset {}: {}, {detail}\n",
-                dataset.id,
-                dataset.kind_name()
-            ));
+            out.push_str(&format!("  dataset {}: {}, {detail}\n", dataset.id, dataset.kind_name()));
         }
     }
     out

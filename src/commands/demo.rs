@@ -55,11 +55,7 @@ backfill_from = "{backfill_from}"
   mode_map = {{ "In person" = "in_person", "Zoom" = "video" }}
   counts_as = "consultations"
 "#,
-        database = database
-            .display()
-            .to_string()
-            .replace('\\', "\\\\")
-            .replace('"', "\\\""),
+        database = database.display().to_string().replace('\\', "\\\\").replace('"', "\\\""),
         client_id = demo::CLIENT_ID,
         client_secret = demo::CLIENT_SECRET,
         gate = demo::GATE_DATASET,
@@ -89,10 +85,7 @@ pub fn run(db: &Path, today: NaiveDate, out: &mut dyn Write) -> Result<Outcome, 
     drop(sim);
 
     let store = Store::open_existing(&config.database)?;
-    write(
-        out,
-        &format!("Imported from a simulated LibInsight into {}\n\n", database.display()),
-    )?;
+    write(out, &format!("Imported from a simulated LibInsight into {}\n\n", database.display()))?;
     write(out, &super::import::history_table(&store.runs(5)?))?;
     let fiscal_year = config.fiscal.last_complete_fiscal_year(today);
     let period = config.fiscal.fiscal_year(fiscal_year);
@@ -121,12 +114,7 @@ pub fn sim(fixture: Option<&Path>, port: u16, today: NaiveDate, out: &mut dyn Wr
     let clients: Vec<String> = fixture
         .clients
         .iter()
-        .map(|c| {
-            format!(
-                "client_id = \"{}\", client_secret = \"{}\"",
-                c.client_id, c.client_secret
-            )
-        })
+        .map(|c| format!("client_id = \"{}\", client_secret = \"{}\"", c.client_id, c.client_secret))
         .collect();
     let handle = SimHandle::start(fixture, port)?;
     write(

@@ -71,11 +71,7 @@ fn dry_run_table(report: &RunReport) -> String {
         ];
         match &dataset.error {
             Some(error) => row.push(comfy_table::Cell::new(format!("failed: {error}"))),
-            None => row.extend(
-                numbers
-                    .iter()
-                    .map(|n| comfy_table::Cell::new(n).set_alignment(CellAlignment::Right)),
-            ),
+            None => row.extend(numbers.iter().map(|n| comfy_table::Cell::new(n).set_alignment(CellAlignment::Right))),
         }
         table.add_row(row);
     }
@@ -127,13 +123,8 @@ pub fn history(config: &Config, args: &HistoryArgs, out: &mut dyn Write) -> Resu
             let runs = store.runs(args.limit)?;
             let text = match args.format {
                 ListFormat::Json => {
-                    let listed: Vec<RunJson<'_>> = runs
-                        .iter()
-                        .map(|run| RunJson {
-                            run,
-                            duration_seconds: duration_seconds(run),
-                        })
-                        .collect();
+                    let listed: Vec<RunJson<'_>> =
+                        runs.iter().map(|run| RunJson { run, duration_seconds: duration_seconds(run) }).collect();
                     render::json(&listed)?
                 }
                 ListFormat::Table => history_table(&runs),
@@ -233,15 +224,9 @@ fn detail_text(detail: &RunDetail) -> String {
     }
     let (problems, warnings): (Vec<_>, Vec<_>) = detail.notes.iter().partition(|n| n.severity == "problem");
     if !problems.is_empty() {
-        out.push_str(&format!(
-            "\nProblems ({}): values that could not be used\n",
-            problems.len()
-        ));
+        out.push_str(&format!("\nProblems ({}): values that could not be used\n", problems.len()));
         for note in problems {
-            out.push_str(&format!(
-                "  {}/{} {}: {}\n",
-                note.profile, note.dataset_id, note.subject, note.message
-            ));
+            out.push_str(&format!("  {}/{} {}: {}\n", note.profile, note.dataset_id, note.subject, note.message));
         }
     }
     if !warnings.is_empty() {

@@ -23,11 +23,7 @@ pub fn run(config: &Config, command: ReportCommand, out: &mut dyn Write) -> Resu
             let period = year_of(&year)?.period(config.fiscal);
             rendered(&report::services::services(&store, &period)?, format)?
         }
-        ReportCommand::Acrl {
-            survey_year,
-            typical_week,
-            format,
-        } => {
+        ReportCommand::Acrl { survey_year, typical_week, format } => {
             let method = typical_week.map_or(TypicalWeek::Average, TypicalWeek::Sampled);
             rendered(&report::acrl::acrl(&store, config.fiscal, survey_year, method)?, format)?
         }

@@ -10,11 +10,7 @@ fn env_with(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> O
 }
 
 fn parse(text: &str) -> Result<Config, ConfigError> {
-    Config::from_toml(
-        text,
-        Path::new("/etc/almanac/almanac.toml"),
-        &env_with(&[("SECRET", "s3cr3t-value")]),
-    )
+    Config::from_toml(text, Path::new("/etc/almanac/almanac.toml"), &env_with(&[("SECRET", "s3cr3t-value")]))
 }
 
 #[track_caller]
@@ -43,21 +39,14 @@ client_secret_env = "SECRET"
 #[test]
 fn the_example_config_is_valid_and_shows_every_key() {
     let text = include_str!("../../config.example.toml");
-    let config = Config::from_toml(
-        text,
-        Path::new("config.example.toml"),
-        &env_with(&[("ALMANAC_MAIN_SECRET", "x")]),
-    )
-    .expect("the example config must stay valid");
+    let config = Config::from_toml(text, Path::new("config.example.toml"), &env_with(&[("ALMANAC_MAIN_SECRET", "x")]))
+        .expect("the example config must stay valid");
     assert_eq!(config.profiles.len(), 1);
     let profile = &config.profiles[0];
     assert_eq!(profile.base_url, "https://yourlib.libinsight.com/v1.0");
     assert_eq!(profile.datasets.len(), 3);
     assert!(matches!(&profile.datasets[2].kind, DatasetKind::Custom(m) if m.exclude.contains_key("Question Type")));
-    assert!(
-        (config.checks.low_ratio - 0.3333).abs() < 1e-9,
-        "the [checks] section is read"
-    );
+    assert!((config.checks.low_ratio - 0.3333).abs() < 1e-9, "the [checks] section is read");
 }
 
 #[test]
@@ -72,12 +61,7 @@ fn a_minimal_config_gets_the_documented_defaults() {
     assert_eq!(profile.http, HttpSettings::DEFAULT);
     assert_eq!(profile.client_secret.expose_secret(), "s3cr3t-value");
     assert_eq!(profile.secret_source, SecretSource::Env("SECRET".to_string()));
-    assert_eq!(
-        profile.datasets[0].kind,
-        DatasetKind::GateCount {
-            granularity: Granularity::Month
-        }
-    );
+    assert_eq!(profile.datasets[0].kind, DatasetKind::GateCount { granularity: Granularity::Month });
 }
 
 #[test]
@@ -120,10 +104,7 @@ fn a_missing_secret_variable_is_named() {
 
 #[test]
 fn an_unreadable_secret_file_is_named_with_the_file() {
-    let text = MINIMAL.replace(
-        "client_secret_env = \"SECRET\"",
-        "client_secret_file = \"/nonexistent/secret\"",
-    );
+    let text = MINIMAL.replace("client_secret_env = \"SECRET\"", "client_secret_file = \"/nonexistent/secret\"");
     let err = parse(&text).expect_err("the file does not exist");
     assert!(matches!(err, ConfigError::SecretFile { line: Some(6), .. }), "{err:?}");
     assert!(err.to_string().contains("cannot read /nonexistent/secret"), "{err}");
@@ -166,20 +147,14 @@ fn a_bad_kind_and_a_custom_key_on_a_gate_count_dataset_are_named() {
         "almanac.toml:10: profile `main`: dataset 43702: `kind` must be",
     );
     check_error(
-        &MINIMAL.replace(
-            "kind = \"gate-count\"",
-            "kind = \"gate-count\"\n  mode_field = \"Mode\"",
-        ),
+        &MINIMAL.replace("kind = \"gate-count\"", "kind = \"gate-count\"\n  mode_field = \"Mode\""),
         "`mode_field` is only for datasets of kind \"custom\"",
     );
 }
 
 #[test]
 fn a_custom_dataset_needs_a_mode_field_and_map() {
-    check_error(
-        &MINIMAL.replace("\"gate-count\"", "\"custom\""),
-        "dataset 43702: custom datasets need `mode_field`",
-    );
+    check_error(&MINIMAL.replace("\"gate-count\"", "\"custom\""), "dataset 43702: custom datasets need `mode_field`");
     let text = MINIMAL.replace(
         "kind = \"gate-count\"",
         "kind = \"custom\"\n  mode_field = \"  Mode \"\n  mode_map = { \"Walk  in\" = \"in_person\" }\n  counts_as = \"consultations\"",
@@ -232,14 +207,8 @@ fn the_config_file_is_found_by_flag_then_variable_then_default() {
         locate(Some(Path::new("/from/flag.toml")), &env),
         (PathBuf::from("/from/flag.toml"), ConfigSource::Flag)
     );
-    assert_eq!(
-        locate(None, &env),
-        (PathBuf::from("/from/env.toml"), ConfigSource::EnvVar)
-    );
-    assert_eq!(
-        locate(None, &|_| None),
-        (PathBuf::from("almanac.toml"), ConfigSource::Default)
-    );
+    assert_eq!(locate(None, &env), (PathBuf::from("/from/env.toml"), ConfigSource::EnvVar));
+    assert_eq!(locate(None, &|_| None), (PathBuf::from("almanac.toml"), ConfigSource::Default));
 }
 
 #[cfg(unix)]

@@ -14,10 +14,7 @@ fn calendar(start_month: u32) -> FiscalCalendar {
 
 #[track_caller]
 fn check_period(period: &Period, label: &str, from: &str, to: &str) {
-    assert_eq!(
-        (period.label.as_str(), period.from, period.to),
-        (label, day(from), day(to))
-    );
+    assert_eq!((period.label.as_str(), period.from, period.to), (label, day(from), day(to)));
 }
 
 #[test]
@@ -64,12 +61,7 @@ fn r1_fiscal_year_runs_from_the_start_month_through_the_month_before() {
 
 #[test]
 fn r1_fiscal_months_are_in_fiscal_order() {
-    let months: Vec<String> = calendar(7)
-        .fiscal_year(2025)
-        .months()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let months: Vec<String> = calendar(7).fiscal_year(2025).months().iter().map(ToString::to_string).collect();
     assert_eq!(months.len(), 12);
     assert_eq!(months.first().map(String::as_str), Some("2024-07"));
     assert_eq!(months.get(6).map(String::as_str), Some("2025-01"));
@@ -100,14 +92,8 @@ fn r2_survey_period_ends_before_the_first_of_october() {
 fn r3_calendar_year_is_january_to_december() {
     let year = calendar_year(2025);
     check_period(&year, "2025", "2025-01-01", "2025-12-31");
-    assert_eq!(
-        year.months().first().map(ToString::to_string).as_deref(),
-        Some("2025-01")
-    );
-    assert_eq!(
-        year.months().last().map(ToString::to_string).as_deref(),
-        Some("2025-12")
-    );
+    assert_eq!(year.months().first().map(ToString::to_string).as_deref(), Some("2025-01"));
+    assert_eq!(year.months().last().map(ToString::to_string).as_deref(), Some("2025-12"));
 }
 
 #[test]

@@ -92,53 +92,25 @@ impl DatasetFetch<'_> {
         let libraries = normalize::libraries(&listed);
         let mut known: Vec<Library> = libraries.rows;
         fetched.problems.extend(libraries.problems);
-        send(
-            tx,
-            Message::Libraries {
-                job: self.job,
-                rows: known.clone(),
-            },
-        )
-        .await?;
+        send(tx, Message::Libraries { job: self.job, rows: known.clone() }).await?;
 
         let aggregate = Self::aggregate(granularity);
         let mut overviews = stream::iter(plan::spans(self.window, Some(granularity)))
             .map(|span| async move {
-                let overview = self
-                    .client
-                    .gate_count_overview(self.dataset_id, span, aggregate, counter)
-                    .await;
+                let overview = self.client.gate_count_overview(self.dataset_id, span, aggregate, counter).await;
                 (span, overview)
             })
             .buffer_unordered(self.concurrency);
         while let Some((span, overview)) = overviews.next().await {
             let overview = overview?;
             let named = normalize::libraries(&overview.libraries);
-            let new: Vec<Library> = named
-                .rows
-                .into_iter()
-                .filter(|l| !known.iter().any(|k| k.id == l.id))
-                .collect();
+            let new: Vec<Library> = named.rows.into_iter().filter(|l| !known.iter().any(|k| k.id == l.id)).collect();
             if !new.is_empty() {
                 known.extend(new.iter().cloned());
-                send(
-                    tx,
-                    Message::Libraries {
-                        job: self.job,
-                        rows: new,
-                    },
-                )
-                .await?;
+                send(tx, Message::Libraries { job: self.job, rows: new }).await?;
             }
             let visits = normalize::gate_visits(&overview, &known, granularity, span);
-            send(
-                tx,
-                Message::Gate {
-                    job: self.job,
-                    rows: visits.rows,
-                },
-            )
-            .await?;
+            send(tx, Message::Gate { job: self.job, rows: visits.rows }).await?;
             keep(tx, self.job, visits.problems, &mut fetched.problems).await?;
         }
         Ok(fetched)
@@ -154,23 +126,13 @@ impl DatasetFetch<'_> {
         let aggregate = Self::aggregate(granularity);
         let mut overviews = stream::iter(plan::spans(self.window, Some(granularity)))
             .map(|span| async move {
-                let overview = self
-                    .client
-                    .reference_overview(self.dataset_id, span, aggregate, counter)
-                    .await;
+                let overview = self.client.reference_overview(self.dataset_id, span, aggregate, counter).await;
                 (span, overview)
             })
             .buffer_unordered(self.concurrency);
         while let Some((span, overview)) = overviews.next().await {
             let counts = normalize::service_counts(&overview?, granularity, span);
-            send(
-                tx,
-                Message::Services {
-                    job: self.job,
-                    rows: counts.rows,
-                },
-            )
-            .await?;
+            send(tx, Message::Services { job: self.job, rows: counts.rows }).await?;
             keep(tx, self.job, counts.problems, &mut fetched.problems).await?;
         }
         Ok(fetched)
@@ -195,16 +157,9 @@ impl DatasetFetch<'_> {
                 seen: stats.labels.into_iter().collect::<Vec<_>>().join(", "),
             });
         }
-        let mut fetched = Fetched {
-            problems: stats.problems,
-            warnings: Vec::new(),
-        };
+        let mut fetched = Fetched { problems: stats.problems, warnings: Vec::new() };
         if !stats.unmapped.is_empty() {
-            let listed: Vec<String> = stats
-                .unmapped
-                .iter()
-                .map(|(value, n)| format!("{value} ({n})"))
-                .collect();
+            let listed: Vec<String> = stats.unmapped.iter().map(|(value, n)| format!("{value} ({n})")).collect();
             fetched.warnings.push(format!(
                 "`{}` values not in mode_map, counted as other: {}",
                 mapping.mode_field,
@@ -238,10 +193,7 @@ impl DatasetFetch<'_> {
                 if total > 1 {
                     let mut pages = stream::iter(2..=total)
                         .map(|page| async move {
-                            (
-                                page,
-                                self.client.data_grid_page(self.dataset_id, span, page, counter).await,
-                            )
+                            (page, self.client.data_grid_page(self.dataset_id, span, page, counter).await)
                         })
                         .buffer_unordered(self.concurrency);
                     while let Some((page, answer)) = pages.next().await {
@@ -257,10 +209,7 @@ impl DatasetFetch<'_> {
                 if let Some((page, false, Some(now_total))) = last
                     && now_total > page
                 {
-                    let extra = self
-                        .client
-                        .data_grid_page(self.dataset_id, span, page + 1, counter)
-                        .await?;
+                    let extra = self.client.data_grid_page(self.dataset_id, span, page + 1, counter).await?;
                     self.take_page(extra, mapping, &mut stats, tx).await?;
                 }
             }
@@ -294,13 +243,7 @@ impl DatasetFetch<'_> {
         let records = page.records.len() as u64;
         let reduced = normalize::custom_records(&page.records, mapping);
         drop(page);
-        let CustomPage {
-            records: normalized,
-            excluded: _,
-            unmapped,
-            with_mode_field,
-            labels,
-        } = reduced;
+        let CustomPage { records: normalized, excluded: _, unmapped, with_mode_field, labels } = reduced;
         stats.records += records;
         stats.with_mode_field += with_mode_field;
         stats.labels.extend(labels);
@@ -308,14 +251,7 @@ impl DatasetFetch<'_> {
             *stats.unmapped.entry(value).or_insert(0) += n;
         }
         if !normalized.rows.is_empty() {
-            send(
-                tx,
-                Message::Records {
-                    job: self.job,
-                    rows: normalized.rows,
-                },
-            )
-            .await?;
+            send(tx, Message::Records { job: self.job, rows: normalized.rows }).await?;
         }
         keep(tx, self.job, normalized.problems, &mut stats.problems).await
     }

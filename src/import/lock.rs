@@ -36,20 +36,14 @@ impl ImportLock {
     pub fn acquire(database: &Path) -> Result<ImportLock, LockError> {
         let path = lock_path(database);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| LockError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            std::fs::create_dir_all(parent).map_err(|source| LockError::Io { path: path.clone(), source })?;
         }
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|source| LockError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            .map_err(|source| LockError::Io { path: path.clone(), source })?;
         match file.try_lock() {
             Ok(()) => Ok(ImportLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(LockError::Held { path }),

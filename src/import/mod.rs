@@ -107,11 +107,7 @@ pub fn run(config: &Config, options: &ImportOptions) -> Result<RunReport, Import
         return Err(ImportError::Usage(format!("`--from` {from} is after `--to` {to}")));
     }
     let selected = select(config, options)?;
-    let _lock = if options.dry_run {
-        None
-    } else {
-        Some(ImportLock::acquire(&config.database)?)
-    };
+    let _lock = if options.dry_run { None } else { Some(ImportLock::acquire(&config.database)?) };
     let mut store = open_store(&config.database, options.dry_run)?;
     let started = Utc::now();
     if !options.dry_run {
@@ -140,11 +136,7 @@ pub fn run(config: &Config, options: &ImportOptions) -> Result<RunReport, Import
         }
     }
     let trigger = if scheduled { Trigger::Scheduled } else { Trigger::Manual };
-    let run = if options.dry_run {
-        None
-    } else {
-        Some(store.begin_run(trigger, started)?)
-    };
+    let run = if options.dry_run { None } else { Some(store.begin_run(trigger, started)?) };
 
     let clients = selected
         .iter()
@@ -191,10 +183,7 @@ pub fn run(config: &Config, options: &ImportOptions) -> Result<RunReport, Import
         });
     }
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(ImportError::Runtime)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(ImportError::Runtime)?;
     let mode = match run {
         Some(run) => Mode::Commit { run },
         None => Mode::DryRun,
@@ -215,15 +204,8 @@ pub fn run(config: &Config, options: &ImportOptions) -> Result<RunReport, Import
         _ => RunStatus::CompletedWithErrors,
     };
     let message = (n_failed > 0).then(|| {
-        let first = reports
-            .iter()
-            .find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.label())));
-        format!(
-            "{} of {} datasets failed; first: {}",
-            n_failed,
-            reports.len(),
-            first.unwrap_or_default()
-        )
+        let first = reports.iter().find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.label())));
+        format!("{} of {} datasets failed; first: {}", n_failed, reports.len(), first.unwrap_or_default())
     });
     for report in &reports {
         log_summary(report);
@@ -234,12 +216,7 @@ pub fn run(config: &Config, options: &ImportOptions) -> Result<RunReport, Import
             tracing::debug!(error = %err, "could not checkpoint the write-ahead log");
         }
     }
-    Ok(RunReport {
-        run,
-        status,
-        message,
-        datasets: reports,
-    })
+    Ok(RunReport { run, status, message, datasets: reports })
 }
 
 /// The (profile, dataset) pairs a run imports: active profiles, or the named ones; all their
@@ -260,11 +237,7 @@ fn select<'a>(
                     return Err(ImportError::Usage(format!(
                         "no profile named `{name}` in {} (profiles: {})",
                         config.path.display(),
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
                     )));
                 }
             }
@@ -300,11 +273,7 @@ fn open_store(path: &Path, dry_run: bool) -> Result<Store, store::Error> {
     if !dry_run {
         return Store::open(path);
     }
-    if path.exists() {
-        Store::open_read_only(path)
-    } else {
-        Store::open_in_memory()
-    }
+    if path.exists() { Store::open_read_only(path) } else { Store::open_in_memory() }
 }
 
 async fn import_dataset(job: &Job<'_>, tx: mpsc::Sender<Message>) -> DatasetReport {
@@ -343,20 +312,15 @@ async fn import_dataset(job: &Job<'_>, tx: mpsc::Sender<Message>) -> DatasetRepo
         failure: failure.clone(),
     };
     let (reply_tx, reply_rx) = oneshot::channel();
-    let committed: Result<Committed, String> = match tx
-        .send(Message::Finish {
-            finish: Box::new(finish),
-            reply: reply_tx,
-        })
-        .await
-    {
-        Ok(()) => match reply_rx.await {
-            Ok(Ok(committed)) => Ok(committed),
-            Ok(Err(err)) => Err(crate::error::chain(&err)),
+    let committed: Result<Committed, String> =
+        match tx.send(Message::Finish { finish: Box::new(finish), reply: reply_tx }).await {
+            Ok(()) => match reply_rx.await {
+                Ok(Ok(committed)) => Ok(committed),
+                Ok(Err(err)) => Err(crate::error::chain(&err)),
+                Err(_) => Err("the writer stopped before the dataset was stored".to_string()),
+            },
             Err(_) => Err("the writer stopped before the dataset was stored".to_string()),
-        },
-        Err(_) => Err("the writer stopped before the dataset was stored".to_string()),
-    };
+        };
     let (changes, writer_problems, error) = match (committed, failure) {
         (_, Some(failure)) => (ChangeCounts::default(), 0, Some(failure)),
         (Ok(committed), None) => (committed.changes, committed.problems.len(), None),

@@ -52,18 +52,13 @@ pub fn window(inputs: WindowInputs) -> Window {
             (month.first_day(), inputs.today)
         }
         (None, None) => (
-            inputs
-                .backfill_from
-                .unwrap_or_else(|| inputs.fiscal.start_of_previous_fiscal_year(inputs.today)),
+            inputs.backfill_from.unwrap_or_else(|| inputs.fiscal.start_of_previous_fiscal_year(inputs.today)),
             inputs.today,
         ),
     };
     let to = to.max(from);
     match inputs.granularity {
-        Some(Granularity::Month) => Window {
-            from: YearMonth::of(from).first_day(),
-            to: YearMonth::of(to).last_day(),
-        },
+        Some(Granularity::Month) => Window { from: YearMonth::of(from).first_day(), to: YearMonth::of(to).last_day() },
         _ => Window { from, to },
     }
 }
@@ -75,9 +70,9 @@ pub fn spans(window: Window, granularity: Option<Granularity>) -> Vec<Span> {
     let mut from = window.from;
     while from <= window.to {
         let longest = match granularity {
-            Some(Granularity::Month) => first_of_month(from)
-                .checked_add_months(Months::new(12))
-                .and_then(|d| d.checked_sub_days(Days::new(1))),
+            Some(Granularity::Month) => {
+                first_of_month(from).checked_add_months(Months::new(12)).and_then(|d| d.checked_sub_days(Days::new(1)))
+            }
             _ => from.checked_add_days(Days::new(MAX_SPAN_DAYS - 1)),
         };
         let to = longest.unwrap_or(window.to).min(window.to);
@@ -121,10 +116,7 @@ mod tests {
 
     #[test]
     fn first_import_starts_at_backfill_from_when_set() {
-        let w = window(WindowInputs {
-            backfill_from: Some(day("2019-07-15")),
-            ..inputs(None, Some(Granularity::Day))
-        });
+        let w = window(WindowInputs { backfill_from: Some(day("2019-07-15")), ..inputs(None, Some(Granularity::Day)) });
         assert_eq!(w.from, day("2019-07-15"));
     }
 
@@ -138,10 +130,8 @@ mod tests {
 
     #[test]
     fn monthly_windows_are_whole_months() {
-        let w = window(WindowInputs {
-            backfill_from: Some(day("2024-07-15")),
-            ..inputs(None, Some(Granularity::Month))
-        });
+        let w =
+            window(WindowInputs { backfill_from: Some(day("2024-07-15")), ..inputs(None, Some(Granularity::Month)) });
         assert_eq!((w.from, w.to), (day("2024-07-01"), day("2026-12-31")));
     }
 
@@ -156,10 +146,7 @@ mod tests {
 
     #[test]
     fn daily_spans_are_at_most_366_days_and_cover_the_window_without_gaps() {
-        let w = Window {
-            from: day("2019-07-01"),
-            to: day("2026-12-04"),
-        };
+        let w = Window { from: day("2019-07-01"), to: day("2026-12-04") };
         let spans = spans(w, Some(Granularity::Day));
         assert_eq!(spans.first().map(|s| s.from), Some(w.from));
         assert_eq!(spans.last().map(|s| s.to), Some(w.to));
@@ -174,10 +161,7 @@ mod tests {
 
     #[test]
     fn monthly_spans_are_twelve_whole_months() {
-        let w = Window {
-            from: day("2024-07-01"),
-            to: day("2026-12-31"),
-        };
+        let w = Window { from: day("2024-07-01"), to: day("2026-12-31") };
         let spans = spans(w, Some(Granularity::Month));
         let shown: Vec<(String, String)> = spans.iter().map(|s| (s.from.to_string(), s.to.to_string())).collect();
         assert_eq!(
@@ -192,10 +176,7 @@ mod tests {
 
     #[test]
     fn a_one_day_window_is_one_span() {
-        let w = Window {
-            from: day("2026-12-04"),
-            to: day("2026-12-04"),
-        };
+        let w = Window { from: day("2026-12-04"), to: day("2026-12-04") };
         assert_eq!(spans(w, None).len(), 1);
     }
 }

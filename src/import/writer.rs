@@ -113,10 +113,7 @@ pub fn run(store: &mut Store, mode: Mode, mut messages: mpsc::Receiver<Message>)
             Message::Keep { job, keys } => (job, store.stage_kept(job, &keys)),
             Message::Records { job, rows } => match store.stage_service_records(job, &rows) {
                 Ok(outcome) => {
-                    jobs.entry(job)
-                        .or_default()
-                        .conflicting
-                        .extend(outcome.conflicting_duplicates);
+                    jobs.entry(job).or_default().conflicting.extend(outcome.conflicting_duplicates);
                     (job, Ok(()))
                 }
                 Err(err) => (job, Err(err)),
@@ -186,8 +183,5 @@ fn finish_job(store: &mut Store, mode: Mode, finish: Finish, state: JobState) ->
     let discarded = store.discard_stage(finish.job);
     let changes = outcome?;
     discarded?;
-    Ok(Committed {
-        changes,
-        problems: writer_problems,
-    })
+    Ok(Committed { changes, problems: writer_problems })
 }

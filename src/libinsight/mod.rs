@@ -32,19 +32,11 @@ use crate::config::{ClientAuth, HttpSettings, Profile};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("LibInsight refused the client credentials of profile `{profile}` (HTTP {status}): {message}")]
-    Credentials {
-        profile: String,
-        status: StatusCode,
-        message: String,
-    },
+    Credentials { profile: String, status: StatusCode, message: String },
     #[error(
         "LibInsight refused the access token for {path} even after a new one was fetched (HTTP {status}): {message}"
     )]
-    TokenRejected {
-        path: String,
-        status: StatusCode,
-        message: String,
-    },
+    TokenRejected { path: String, status: StatusCode, message: String },
     #[error("request to {path} failed after {attempts} attempt(s)")]
     Transport {
         path: String,
@@ -53,33 +45,15 @@ pub enum Error {
         source: reqwest::Error,
     },
     #[error("LibInsight answered HTTP {status} for {path} after {attempts} attempt(s): {message}")]
-    Unavailable {
-        path: String,
-        status: StatusCode,
-        attempts: u32,
-        message: String,
-    },
+    Unavailable { path: String, status: StatusCode, attempts: u32, message: String },
     #[error("LibInsight answered HTTP {status} for {path}: {message}")]
-    Status {
-        path: String,
-        status: StatusCode,
-        message: String,
-    },
+    Status { path: String, status: StatusCode, message: String },
     #[error("LibInsight reported an error for {path} (HTTP {status}): {message}")]
-    Reported {
-        path: String,
-        status: StatusCode,
-        message: String,
-    },
+    Reported { path: String, status: StatusCode, message: String },
     #[error(
         "LibInsight sent a body that is not the expected JSON for {path} (HTTP {status}, {attempts} attempt(s)); it starts: {start}"
     )]
-    NotJson {
-        path: String,
-        status: StatusCode,
-        attempts: u32,
-        start: String,
-    },
+    NotJson { path: String, status: StatusCode, attempts: u32, start: String },
     #[error("LibInsight's answer for {path} has an unexpected shape: {message}")]
     Shape { path: String, message: String },
     #[error("cannot set up the HTTP client")]
@@ -158,14 +132,8 @@ struct CachedToken {
 /// The outcome of one attempt, classified for the retry loop.
 enum Attempt {
     Done(Box<RawValue>),
-    AuthFailed {
-        status: StatusCode,
-        message: String,
-    },
-    Transient {
-        failure: Transient,
-        retry_after: Option<Duration>,
-    },
+    AuthFailed { status: StatusCode, message: String },
+    Transient { failure: Transient, retry_after: Option<Duration> },
     Fatal(Error),
 }
 
@@ -190,23 +158,9 @@ impl Transient {
 
     fn into_error(self, path: String, attempts: u32) -> Error {
         match self {
-            Transient::Transport(source) => Error::Transport {
-                path,
-                attempts,
-                source: source.without_url(),
-            },
-            Transient::Status { status, message } => Error::Unavailable {
-                path,
-                status,
-                attempts,
-                message,
-            },
-            Transient::NotJson { status, start } => Error::NotJson {
-                path,
-                status,
-                attempts,
-                start,
-            },
+            Transient::Transport(source) => Error::Transport { path, attempts, source: source.without_url() },
+            Transient::Status { status, message } => Error::Unavailable { path, status, attempts, message },
+            Transient::NotJson { status, start } => Error::NotJson { path, status, attempts, start },
         }
     }
 }
@@ -250,9 +204,8 @@ impl Client {
 
     /// `GET /gate-count/{id}/libraries`.
     pub async fn gate_count_libraries(&self, dataset: u32, counter: &RequestCounter) -> Result<wire::Libraries, Error> {
-        let payload: wire::LibrariesPayload = self
-            .get(&format!("/gate-count/{dataset}/libraries"), &[], counter)
-            .await?;
+        let payload: wire::LibrariesPayload =
+            self.get(&format!("/gate-count/{dataset}/libraries"), &[], counter).await?;
         Ok(payload.libraries)
     }
 
@@ -293,8 +246,7 @@ impl Client {
             ("sort", "asc".to_string()),
             ("entered_by", "all".to_string()),
         ];
-        self.get(&format!("/custom-dataset/{dataset}/data-grid"), &query, counter)
-            .await
+        self.get(&format!("/custom-dataset/{dataset}/data-grid"), &query, counter).await
     }
 
     async fn overview(
@@ -322,18 +274,12 @@ impl Client {
                 message: format!("the payload has no `{}` member", aggregate.as_str()),
             });
         };
-        Ok(Overview {
-            libraries: payload.libraries,
-            buckets,
-        })
+        Ok(Overview { libraries: payload.libraries, buckets })
     }
 
     fn display_path(&self, path: &str, query: &[(&str, String)]) -> String {
-        let root = self
-            .base_url
-            .split_once("://")
-            .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-            .unwrap_or("");
+        let root =
+            self.base_url.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or("");
         let mut shown = format!("{root}{path}");
         for (i, (key, value)) in query.iter().enumerate() {
             shown.push(if i == 0 { '?' } else { '&' });
@@ -369,25 +315,18 @@ impl Client {
                     tracing::info!(path = %shown, %status, "LibInsight refused the access token; fetching a new one");
                     renewed = true;
                     // Any token issued before this refusal may be spent as well.
-                    self.forget_tokens_up_to(self.token_generation.load(Ordering::Relaxed).max(generation))
-                        .await;
+                    self.forget_tokens_up_to(self.token_generation.load(Ordering::Relaxed).max(generation)).await;
                     outcome = self.send_get(&url, query, &shown, counter).await?.0;
                 }
                 outcome
             };
             match outcome {
                 Attempt::Done(payload) => {
-                    return serde_json::from_str(payload.get()).map_err(|err| Error::Shape {
-                        path: shown,
-                        message: err.to_string(),
-                    });
+                    return serde_json::from_str(payload.get())
+                        .map_err(|err| Error::Shape { path: shown, message: err.to_string() });
                 }
                 Attempt::AuthFailed { status, message } => {
-                    return Err(Error::TokenRejected {
-                        path: shown,
-                        status,
-                        message,
-                    });
+                    return Err(Error::TokenRejected { path: shown, status, message });
                 }
                 Attempt::Transient { failure, retry_after } if attempt < self.settings.max_attempts => {
                     let wait = retry::delay(&self.settings, attempt, retry_after);
@@ -500,18 +439,10 @@ impl Client {
                 | Attempt::Fatal(Error::Status { status, message, .. } | Error::Reported { status, message, .. })
                     if matches!(status.as_u16(), 200 | 400 | 401 | 403) =>
                 {
-                    return Err(Error::Credentials {
-                        profile: self.profile.clone(),
-                        status,
-                        message,
-                    });
+                    return Err(Error::Credentials { profile: self.profile.clone(), status, message });
                 }
                 Attempt::AuthFailed { status, message } => {
-                    return Err(Error::Status {
-                        path: shown,
-                        status,
-                        message,
-                    });
+                    return Err(Error::Status { path: shown, status, message });
                 }
                 Attempt::Fatal(err) => return Err(err),
             }
@@ -519,10 +450,8 @@ impl Client {
     }
 
     fn read_token(&self, shown: &str, body: &str, issued: Instant) -> Result<CachedToken, Error> {
-        let response: wire::TokenResponse = serde_json::from_str(body).map_err(|err| Error::Shape {
-            path: shown.to_string(),
-            message: format!("the token answer: {err}"),
-        })?;
+        let response: wire::TokenResponse = serde_json::from_str(body)
+            .map_err(|err| Error::Shape { path: shown.to_string(), message: format!("the token answer: {err}") })?;
         if response.access_token.is_empty() {
             return Err(Error::Shape {
                 path: shown.to_string(),
@@ -534,10 +463,7 @@ impl Client {
             .as_ref()
             .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
             .unwrap_or(3600);
-        let scheme = response
-            .token_type
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| "Bearer".to_string());
+        let scheme = response.token_type.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "Bearer".to_string());
         let mut header =
             HeaderValue::from_str(&format!("{} {}", scheme.trim(), response.access_token)).map_err(|_| {
                 Error::Shape {
@@ -548,11 +474,7 @@ impl Client {
         header.set_sensitive(true);
         let generation = self.token_generation.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::debug!(profile = %self.profile, expires_in = lifetime, "fetched an access token");
-        Ok(CachedToken {
-            header,
-            fresh_until: issued + Duration::from_secs(lifetime.saturating_sub(60)),
-            generation,
-        })
+        Ok(CachedToken { header, fresh_until: issued + Duration::from_secs(lifetime.saturating_sub(60)), generation })
     }
 }
 
@@ -564,10 +486,7 @@ pub struct Overview {
 }
 
 fn is_loopback(base_url: &str) -> bool {
-    let host = base_url
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', ':']).next().unwrap_or(""))
-        .unwrap_or("");
+    let host = base_url.split_once("://").map(|(_, rest)| rest.split(['/', ':']).next().unwrap_or("")).unwrap_or("");
     matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
 
@@ -577,10 +496,7 @@ async fn classify(sent: Result<reqwest::Response, reqwest::Error>, enveloped: bo
     let response = match sent {
         Ok(response) => response,
         Err(err) => {
-            return Attempt::Transient {
-                failure: Transient::Transport(err),
-                retry_after: None,
-            };
+            return Attempt::Transient { failure: Transient::Transport(err), retry_after: None };
         }
     };
     let status = response.status();
@@ -592,10 +508,7 @@ async fn classify(sent: Result<reqwest::Response, reqwest::Error>, enveloped: bo
     let bytes = match response.bytes().await {
         Ok(bytes) => bytes,
         Err(err) => {
-            return Attempt::Transient {
-                failure: Transient::Transport(err),
-                retry_after: None,
-            };
+            return Attempt::Transient { failure: Transient::Transport(err), retry_after: None };
         }
     };
     let text = String::from_utf8_lossy(&bytes);
@@ -604,28 +517,18 @@ async fn classify(sent: Result<reqwest::Response, reqwest::Error>, enveloped: bo
     let message = parsed.as_ref().map(Body::message).unwrap_or_else(|| first_bytes(text));
 
     if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        return Attempt::Transient {
-            failure: Transient::Status { status, message },
-            retry_after,
-        };
+        return Attempt::Transient { failure: Transient::Status { status, message }, retry_after };
     }
     let auth_failure = status == StatusCode::UNAUTHORIZED || parsed.as_ref().is_some_and(Body::says_token_failed);
     if !status.is_success() {
         if auth_failure && enveloped {
             return Attempt::AuthFailed { status, message };
         }
-        return Attempt::Fatal(Error::Status {
-            path: path.to_string(),
-            status,
-            message,
-        });
+        return Attempt::Fatal(Error::Status { path: path.to_string(), status, message });
     }
     let Some(body) = parsed else {
         return Attempt::Transient {
-            failure: Transient::NotJson {
-                status,
-                start: first_bytes(text),
-            },
+            failure: Transient::NotJson { status, start: first_bytes(text) },
             retry_after: None,
         };
     };
@@ -633,10 +536,7 @@ async fn classify(sent: Result<reqwest::Response, reqwest::Error>, enveloped: bo
         return match RawValue::from_string(text.to_string()) {
             Ok(raw) => Attempt::Done(raw),
             Err(_) => Attempt::Transient {
-                failure: Transient::NotJson {
-                    status,
-                    start: first_bytes(text),
-                },
+                failure: Transient::NotJson { status, start: first_bytes(text) },
                 retry_after: None,
             },
         };
@@ -650,17 +550,10 @@ async fn classify(sent: Result<reqwest::Response, reqwest::Error>, enveloped: bo
             }),
         },
         _ if auth_failure => Attempt::AuthFailed { status, message },
-        Some("error") => Attempt::Fatal(Error::Reported {
-            path: path.to_string(),
-            status,
-            message,
-        }),
+        Some("error") => Attempt::Fatal(Error::Reported { path: path.to_string(), status, message }),
         _ => Attempt::Fatal(Error::Shape {
             path: path.to_string(),
-            message: format!(
-                "no `\"type\": \"success\"` in the answer; it starts: {}",
-                first_bytes(text)
-            ),
+            message: format!("no `\"type\": \"success\"` in the answer; it starts: {}", first_bytes(text)),
         }),
     }
 }
@@ -695,11 +588,7 @@ impl Body<'_> {
         .into_iter()
         .flatten()
         .collect();
-        if parts.is_empty() {
-            "no message".to_string()
-        } else {
-            parts.join(": ")
-        }
+        if parts.is_empty() { "no message".to_string() } else { parts.join(": ") }
     }
 
     /// Whether the answer says the access token is expired, invalid or missing.

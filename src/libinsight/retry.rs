@@ -19,10 +19,7 @@ pub fn delay(settings: &HttpSettings, attempt: u32, retry_after: Option<Duration
         Some(wait) => wait.min(settings.retry_after_cap) + random_up_to(jitter_bound),
         None => {
             let exponent = attempt.saturating_sub(1).min(30);
-            let ceiling = settings
-                .backoff_base
-                .saturating_mul(1u32 << exponent)
-                .min(settings.backoff_cap);
+            let ceiling = settings.backoff_base.saturating_mul(1u32 << exponent).min(settings.backoff_cap);
             random_up_to(ceiling)
         }
     }
@@ -66,10 +63,7 @@ mod tests {
             assert!(delay(&settings, 12, None) <= Duration::from_secs(30));
         }
         let longest_third = (0..200).map(|_| delay(&settings, 3, None)).max().unwrap_or_default();
-        assert!(
-            longest_third > Duration::from_millis(500),
-            "jitter should reach past the first step"
-        );
+        assert!(longest_third > Duration::from_millis(500), "jitter should reach past the first step");
     }
 
     #[test]
@@ -85,18 +79,10 @@ mod tests {
 
     #[test]
     fn retry_after_in_seconds_or_as_an_http_date() {
-        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z")
-            .expect("valid")
-            .with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z").expect("valid").with_timezone(&Utc);
         assert_eq!(parse_retry_after("5", now), Some(Duration::from_secs(5)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(Duration::from_secs(30)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
     }
 }

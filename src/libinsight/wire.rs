@@ -136,16 +136,13 @@ fn records_or_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Ma
 fn loose_count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
     match Option::<Value>::deserialize(deserializer)? {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| de::Error::custom(format!("expected a whole number, found {n}"))),
+        Some(Value::Number(n)) => {
+            n.as_u64().map(Some).ok_or_else(|| de::Error::custom(format!("expected a whole number, found {n}")))
+        }
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| de::Error::custom(format!("expected a whole number, found \"{s}\""))),
+        Some(Value::String(s)) => {
+            s.trim().parse().map(Some).map_err(|_| de::Error::custom(format!("expected a whole number, found \"{s}\"")))
+        }
         Some(other) => Err(de::Error::custom(format!("expected a whole number, found {other}"))),
     }
 }
@@ -167,10 +164,7 @@ mod tests {
     #[test]
     fn entries_keep_duplicate_keys_in_order() {
         let entries: Entries<u32> = serde_json::from_str(r#"{"b": 1, "a": 2, "b": 3}"#).expect("valid");
-        assert_eq!(
-            entries.0,
-            vec![("b".to_string(), 1), ("a".to_string(), 2), ("b".to_string(), 3)]
-        );
+        assert_eq!(entries.0, vec![("b".to_string(), 1), ("a".to_string(), 2), ("b".to_string(), 3)]);
     }
 
     #[test]
@@ -198,10 +192,7 @@ mod tests {
             r#"{"records": [{"_id": 1}], "displayed_page": "1", "total_pages": 3, "total_records": "241"}"#,
         )
         .expect("valid");
-        assert_eq!(
-            (page.displayed_page, page.total_pages, page.total_records),
-            (Some(1), Some(3), Some(241))
-        );
+        assert_eq!((page.displayed_page, page.total_pages, page.total_records), (Some(1), Some(3), Some(241)));
         let empty: DataGridPage = serde_json::from_str(r#"{"records": [], "total_pages": 0}"#).expect("valid");
         assert!(empty.records.is_empty());
     }

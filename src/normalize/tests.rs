@@ -12,10 +12,7 @@ fn day(text: &str) -> NaiveDate {
 }
 
 fn span(from: &str, to: &str) -> Span {
-    Span {
-        from: day(from),
-        to: day(to),
-    }
+    Span { from: day(from), to: day(to) }
 }
 
 /// An overview as the client returns it, from the payload's JSON text.
@@ -25,23 +22,11 @@ fn overview(payload: Value, member: &str) -> Overview {
         "daily" => payload.daily,
         _ => payload.monthly,
     };
-    Overview {
-        libraries: payload.libraries,
-        buckets: buckets.expect("the member is present"),
-    }
+    Overview { libraries: payload.libraries, buckets: buckets.expect("the member is present") }
 }
 
 fn known() -> Vec<Library> {
-    vec![
-        Library {
-            id: 3,
-            name: "Main".to_string(),
-        },
-        Library {
-            id: 4,
-            name: "Science".to_string(),
-        },
-    ]
+    vec![Library { id: 3, name: "Main".to_string() }, Library { id: 4, name: "Science".to_string() }]
 }
 
 #[test]
@@ -52,11 +37,7 @@ fn counts_arrive_as_numbers_numeric_strings_and_halves() {
     assert_eq!(count_in_halves(&json!(600.5)), Ok(1201));
     assert!(count_in_halves(&json!(600.3)).is_err());
     assert!(count_in_halves(&json!(-1)).expect_err("an error").contains("negative"));
-    assert!(
-        count_in_halves(&json!("abc"))
-            .expect_err("an error")
-            .contains("not a number")
-    );
+    assert!(count_in_halves(&json!("abc")).expect_err("an error").contains("not a number"));
     assert!(count_in_halves(&json!("")).expect_err("an error").contains("blank"));
     assert!(count_in_halves(&Value::Null).is_err());
     assert_eq!(whole_count(&json!("7")), Ok(7));
@@ -69,19 +50,10 @@ fn period_keys_for_months_days_and_hours() {
     assert!(parse_period_key("2024-13", Granularity::Month).is_err());
     assert!(parse_period_key("2024-07-01", Granularity::Month).is_err());
     assert_eq!(parse_period_key("2024-07-03", Granularity::Day), Ok(day("2024-07-03")));
-    assert!(
-        parse_period_key("2024-02-30", Granularity::Day)
-            .expect_err("an error")
-            .contains("not a real day")
-    );
+    assert!(parse_period_key("2024-02-30", Granularity::Day).expect_err("an error").contains("not a real day"));
     assert!(parse_period_key("2024/07/03", Granularity::Day).is_err());
     // Hourly keys count toward their day, with or without a leading zero or a space.
-    for key in [
-        "2023-06-26 9AM",
-        "2023-06-26 09AM",
-        "2023-06-26 9 AM",
-        "2023-06-26 12PM",
-    ] {
+    for key in ["2023-06-26 9AM", "2023-06-26 09AM", "2023-06-26 9 AM", "2023-06-26 12PM"] {
         assert_eq!(parse_period_key(key, Granularity::Day), Ok(day("2023-06-26")), "{key}");
     }
     assert!(parse_period_key("2023-06-26 13PM", Granularity::Day).is_err());
@@ -99,18 +71,10 @@ fn gate_visits_from_a_daily_overview_keep_halves_and_skip_nothing_good() {
             "2024-07-02": {"3": 0, "4": 7}
         }
     });
-    let out = gate_visits(
-        &overview(payload, "daily"),
-        &known(),
-        Granularity::Day,
-        span("2024-07-01", "2024-07-31"),
-    );
+    let out = gate_visits(&overview(payload, "daily"), &known(), Granularity::Day, span("2024-07-01", "2024-07-31"));
     assert!(out.problems.is_empty(), "{:?}", out.problems);
-    let halves: Vec<(i64, String, i64)> = out
-        .rows
-        .iter()
-        .map(|r| (r.library_id, r.period.to_string(), r.halves))
-        .collect();
+    let halves: Vec<(i64, String, i64)> =
+        out.rows.iter().map(|r| (r.library_id, r.period.to_string(), r.halves)).collect();
     assert_eq!(
         halves,
         [
@@ -144,47 +108,21 @@ fn bad_values_become_problems_with_their_period_and_library_and_good_ones_stay()
             "2024-08-15": {"3": 1}
         }
     });
-    let out = gate_visits(
-        &overview(payload, "daily"),
-        &known(),
-        Granularity::Day,
-        span("2024-07-01", "2024-07-31"),
-    );
+    let out = gate_visits(&overview(payload, "daily"), &known(), Granularity::Day, span("2024-07-01", "2024-07-31"));
     let rows: Vec<(i64, String)> = out.rows.iter().map(|r| (r.library_id, r.period.to_string())).collect();
     assert_eq!(rows, [(4, "2024-07-01".to_string())]);
-    let problems: Vec<(String, bool)> = out
-        .problems
-        .iter()
-        .map(|p| (format!("{}: {}", p.subject, p.reason), p.key.is_some()))
-        .collect();
+    let problems: Vec<(String, bool)> =
+        out.problems.iter().map(|p| (format!("{}: {}", p.subject, p.reason), p.key.is_some())).collect();
     assert_eq!(
         problems,
         [
-            (
-                "period 2024-02-30: the period key `2024-02-30` is not a real day".to_string(),
-                false
-            ),
-            (
-                "period 2024-08-15: the period is outside the requested 2024-07-01 to 2024-07-31".to_string(),
-                false
-            ),
+            ("period 2024-02-30: the period key `2024-02-30` is not a real day".to_string(), false),
+            ("period 2024-08-15: the period is outside the requested 2024-07-01 to 2024-07-31".to_string(), false),
             // `json!` sorts keys: periods come in key order, `/` after the digits.
-            (
-                "period 2024/07/03: the period key `2024/07/03` is not a day (YYYY-MM-DD)".to_string(),
-                false
-            ),
-            (
-                "period 2024-07-01, library 3: the count -5 is negative".to_string(),
-                true
-            ),
-            (
-                "period 2024-07-02, library 3: the count \"lots\" is not a number".to_string(),
-                true
-            ),
-            (
-                "period 2024-07-02, library 99: library 99 is not one of the dataset's libraries".to_string(),
-                true
-            ),
+            ("period 2024/07/03: the period key `2024/07/03` is not a day (YYYY-MM-DD)".to_string(), false),
+            ("period 2024-07-01, library 3: the count -5 is negative".to_string(), true),
+            ("period 2024-07-02, library 3: the count \"lots\" is not a number".to_string(), true),
+            ("period 2024-07-02, library 99: library 99 is not one of the dataset's libraries".to_string(), true),
         ]
     );
 }
@@ -193,33 +131,17 @@ fn bad_values_become_problems_with_their_period_and_library_and_good_ones_stay()
 fn a_period_sent_twice_is_a_problem_and_its_stored_rows_are_kept() {
     let buckets: Entries<Entries<Value>> =
         serde_json::from_str(r#"{"2024-07": {"3": 10}, "2024-07": {"3": 12}, "2024-08": {"3": 5}}"#).expect("valid");
-    let overview = Overview {
-        libraries: Libraries::default(),
-        buckets,
-    };
-    let out = gate_visits(
-        &overview,
-        &known(),
-        Granularity::Month,
-        span("2024-07-01", "2024-12-31"),
-    );
+    let overview = Overview { libraries: Libraries::default(), buckets };
+    let out = gate_visits(&overview, &known(), Granularity::Month, span("2024-07-01", "2024-12-31"));
     assert_eq!(out.rows.len(), 1);
     assert_eq!(out.rows[0].period, day("2024-08-01"));
-    assert!(out.problems.iter().any(|p| p.key
-        == Some(ProblemKey::Gate {
-            library_id: 3,
-            period: day("2024-07-01")
-        })));
+    assert!(out.problems.iter().any(|p| p.key == Some(ProblemKey::Gate { library_id: 3, period: day("2024-07-01") })));
 }
 
 #[test]
 fn reference_modes_are_lower_cased_and_unknown_ones_kept() {
     let payload = json!({"monthly": {"2024-07": {"Chat": 10, "sms": "2", "ticket": 5, "faq": 100, "In Person": 3}}});
-    let out = service_counts(
-        &overview(payload, "monthly"),
-        Granularity::Month,
-        span("2024-07-01", "2025-06-30"),
-    );
+    let out = service_counts(&overview(payload, "monthly"), Granularity::Month, span("2024-07-01", "2025-06-30"));
     assert!(out.problems.is_empty());
     let modes: BTreeMap<String, i64> = out.rows.iter().map(|r| (r.mode.clone(), r.count)).collect();
     assert_eq!(
@@ -266,12 +188,8 @@ fn custom_records_with_every_wire_quirk() {
         ])),
         &mapping(),
     );
-    let rows: Vec<(i64, String, &str, i64)> = page
-        .records
-        .rows
-        .iter()
-        .map(|r| (r.record_id, r.day.to_string(), r.mode.as_str(), r.count))
-        .collect();
+    let rows: Vec<(i64, String, &str, i64)> =
+        page.records.rows.iter().map(|r| (r.record_id, r.day.to_string(), r.mode.as_str(), r.count)).collect();
     assert_eq!(
         rows,
         [
@@ -283,16 +201,8 @@ fn custom_records_with_every_wire_quirk() {
         ]
     );
     assert_eq!(page.excluded, 1);
-    assert_eq!(
-        page.unmapped,
-        BTreeMap::from([("(blank)".to_string(), 1), ("Fax".to_string(), 1)])
-    );
-    let problems: Vec<String> = page
-        .records
-        .problems
-        .iter()
-        .map(|p| format!("{}: {}", p.subject, p.reason))
-        .collect();
+    assert_eq!(page.unmapped, BTreeMap::from([("(blank)".to_string(), 1), ("Fax".to_string(), 1)]));
+    let problems: Vec<String> = page.records.problems.iter().map(|p| format!("{}: {}", p.subject, p.reason)).collect();
     assert_eq!(
         problems,
         [
@@ -314,11 +224,7 @@ fn a_record_seen_twice_in_one_page_is_a_problem_and_counted_once() {
     );
     assert_eq!(page.records.rows.len(), 1);
     assert_eq!(page.records.problems.len(), 1);
-    assert!(
-        page.records.problems[0].reason.contains("twice"),
-        "{:?}",
-        page.records.problems
-    );
+    assert!(page.records.problems[0].reason.contains("twice"), "{:?}", page.records.problems);
 }
 
 #[test]

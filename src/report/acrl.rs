@@ -42,16 +42,8 @@ pub struct SurveyEra {
 const LINES_SINCE_2016: &[(&str, Measure, &str)] = &[
     ("64", Measure::Transactions, "Transactions"),
     ("65", Measure::Consultations, "Consultations"),
-    (
-        "66",
-        Measure::TotalIfInseparable,
-        "Total, if 64 and 65 cannot be separated",
-    ),
-    (
-        "67",
-        Measure::VirtualReference,
-        "Virtual reference (included in 64 to 66)",
-    ),
+    ("66", Measure::TotalIfInseparable, "Total, if 64 and 65 cannot be separated"),
+    ("67", Measure::VirtualReference, "Virtual reference (included in 64 to 66)"),
     ("72", Measure::HoursTypicalWeek, "Hours open in a typical week"),
     ("73", Measure::GateTypicalWeek, "Gate count in a typical week"),
     ("74", Measure::GateAnnual, "Gate count, annual total"),
@@ -61,25 +53,13 @@ const LINES_SINCE_2016: &[(&str, Measure, &str)] = &[
 /// "Transactions" then), so the table starts with 2016. The 2023 to 2025 forms were not
 /// seen: their numbers are assumed unchanged (`research/acrl-ipeds.md` section 2.2).
 pub const SURVEY_LINES: &[SurveyEra] = &[
-    SurveyEra {
-        first: 2016,
-        last: Some(2022),
-        verified: true,
-        lines: LINES_SINCE_2016,
-    },
-    SurveyEra {
-        first: 2023,
-        last: None,
-        verified: false,
-        lines: LINES_SINCE_2016,
-    },
+    SurveyEra { first: 2016, last: Some(2022), verified: true, lines: LINES_SINCE_2016 },
+    SurveyEra { first: 2023, last: None, verified: false, lines: LINES_SINCE_2016 },
 ];
 
 /// The era whose line numbers survey year `year` uses.
 pub fn era_of(year: i32) -> Option<&'static SurveyEra> {
-    SURVEY_LINES
-        .iter()
-        .find(|era| year >= era.first && era.last.is_none_or(|last| year <= last))
+    SURVEY_LINES.iter().find(|era| year >= era.first && era.last.is_none_or(|last| year <= last))
 }
 
 /// Modes that are networked (virtual) reference.
@@ -181,12 +161,8 @@ pub fn build(inputs: &AcrlInputs<'_>, libraries: &[(i64, i64, String)]) -> Resul
     let consultations = sum(&|m| is_consultation(m) && m.mode != FAQ);
     let virtual_reference = sum(&|m| VIRTUAL_MODES.contains(&m.mode.as_str()));
     let modes_of = |keep: &dyn Fn(&ServiceMonth) -> bool| -> String {
-        let modes: BTreeSet<&str> = inputs
-            .services
-            .iter()
-            .filter(|m| keep(m) && m.mode != FAQ)
-            .map(|m| m.mode.as_str())
-            .collect();
+        let modes: BTreeSet<&str> =
+            inputs.services.iter().filter(|m| keep(m) && m.mode != FAQ).map(|m| m.mode.as_str()).collect();
         super::services::ordered_modes(modes).join(" + ")
     };
     if !has_services {
@@ -209,46 +185,28 @@ pub fn build(inputs: &AcrlInputs<'_>, libraries: &[(i64, i64, String)]) -> Resul
                 false,
                 format!("{} of datasets counted as consultations", modes_of(&is_consultation)),
             ),
-            Measure::Consultations => (
-                None,
-                false,
-                "blank: no dataset has counts_as = \"consultations\"".to_string(),
-            ),
+            Measure::Consultations => (None, false, "blank: no dataset has counts_as = \"consultations\"".to_string()),
             Measure::TotalIfInseparable => (
                 None,
                 false,
-                format!(
-                    "blank: transactions and consultations are reported separately in lines {}",
-                    pair(era)
-                ),
+                format!("blank: transactions and consultations are reported separately in lines {}", pair(era)),
             ),
             Measure::VirtualReference => (
                 has_services.then_some(virtual_reference),
                 false,
                 "chat + sms + ticket + email, of transactions and consultations".to_string(),
             ),
-            Measure::HoursTypicalWeek => (
-                None,
-                false,
-                "blank: opening hours are not in gate-count or reference data".to_string(),
-            ),
+            Measure::HoursTypicalWeek => {
+                (None, false, "blank: opening hours are not in gate-count or reference data".to_string())
+            }
             Measure::GateTypicalWeek => (typical.0, true, typical.1.clone()),
             Measure::GateAnnual => (
                 inputs.gate.totals.all_libraries,
                 false,
-                format!(
-                    "the Total of `report gate-counts` for {}, all libraries",
-                    inputs.period.label
-                ),
+                format!("the Total of `report gate-counts` for {}, all libraries", inputs.period.label),
             ),
         };
-        lines.push(AcrlLine {
-            line: number.to_string(),
-            label: label.to_string(),
-            value,
-            sampled,
-            note,
-        });
+        lines.push(AcrlLine { line: number.to_string(), label: label.to_string(), value, sampled, note });
     }
     warnings.extend(inputs.gate.warnings.iter().map(|w| format!("gate counts: {w}")));
     Ok(AcrlReport {
@@ -265,17 +223,8 @@ fn or_none(text: &str) -> &str {
 }
 
 fn pair(era: &SurveyEra) -> String {
-    let number = |wanted: Measure| {
-        era.lines
-            .iter()
-            .find(|(_, m, _)| *m == wanted)
-            .map_or("?", |(n, _, _)| n)
-    };
-    format!(
-        "{} and {}",
-        number(Measure::Transactions),
-        number(Measure::Consultations)
-    )
+    let number = |wanted: Measure| era.lines.iter().find(|(_, m, _)| *m == wanted).map_or("?", |(n, _, _)| n);
+    format!("{} and {}", number(Measure::Transactions), number(Measure::Consultations))
 }
 
 /// Line 73: the value and the note naming the method.
@@ -320,11 +269,8 @@ fn typical_week(
                     .map_or_else(|| format!("library {}", key.1), |(_, _, n)| n.clone())
             };
             let expected: BTreeSet<(i64, i64)> = libraries.iter().map(|(d, l, _)| (*d, *l)).collect();
-            let present: BTreeSet<(i64, i64, NaiveDate)> = inputs
-                .week_days
-                .iter()
-                .map(|d| (d.dataset, d.library_id, d.day))
-                .collect();
+            let present: BTreeSet<(i64, i64, NaiveDate)> =
+                inputs.week_days.iter().map(|d| (d.dataset, d.library_id, d.day)).collect();
             let mut missing = Vec::new();
             for key in &expected {
                 let days: Vec<String> = (0..7)
@@ -343,10 +289,7 @@ fn typical_week(
                 )));
             }
             let halves: i64 = inputs.week_days.iter().map(|d| d.halves).sum();
-            Ok((
-                Some(round_halves(halves)),
-                format!("sampled week: the 7 days {start} to {end}, all libraries"),
-            ))
+            Ok((Some(round_halves(halves)), format!("sampled week: the 7 days {start} to {end}, all libraries")))
         }
     }
 }
@@ -359,10 +302,7 @@ impl std::str::FromStr for MonthKey {
 
     fn from_str(text: &str) -> Result<Self, ()> {
         let (year, month) = text.split_once('-').ok_or(())?;
-        Ok(MonthKey(YearMonth {
-            year: year.parse().map_err(|_| ())?,
-            month: month.parse().map_err(|_| ())?,
-        }))
+        Ok(MonthKey(YearMonth { year: year.parse().map_err(|_| ())?, month: month.parse().map_err(|_| ())? }))
     }
 }
 
@@ -375,9 +315,7 @@ impl Tabular for AcrlReport {
     }
 
     fn headers(&self) -> Vec<String> {
-        ["Line", "Label", "Value", "Sampled", "How it was computed"]
-            .map(String::from)
-            .to_vec()
+        ["Line", "Label", "Value", "Sampled", "How it was computed"].map(String::from).to_vec()
     }
 
     fn rows(&self) -> Vec<Vec<Cell>> {

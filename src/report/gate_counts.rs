@@ -63,12 +63,7 @@ fn columns(months: &[GateMonth], libraries: &[(i64, i64, String)], datasets: &[D
             .find(|(dataset, id, _)| (*dataset, *id) == key)
             .map_or_else(|| format!("Library {}", key.1), |(_, _, name)| name.clone())
     };
-    let dataset_id = |key: i64| {
-        datasets
-            .iter()
-            .find(|d| d.key == key)
-            .map_or(key, |d| i64::from(d.dataset_id))
-    };
+    let dataset_id = |key: i64| datasets.iter().find(|d| d.key == key).map_or(key, |d| i64::from(d.dataset_id));
     let mut datasets_per_name: HashMap<String, Vec<i64>> = HashMap::new();
     for key in &with_data {
         let entry = datasets_per_name.entry(name_of(*key)).or_default();
@@ -81,11 +76,7 @@ fn columns(months: &[GateMonth], libraries: &[(i64, i64, String)], datasets: &[D
         .map(|key| {
             let name = name_of(*key);
             let shared = datasets_per_name.get(&name).is_some_and(|d| d.len() > 1);
-            let name = if shared {
-                format!("{name} (dataset {})", dataset_id(key.0))
-            } else {
-                name
-            };
+            let name = if shared { format!("{name} (dataset {})", dataset_id(key.0)) } else { name };
             Column { key: *key, name }
         })
         .collect();
@@ -110,10 +101,8 @@ pub fn build(
     period: &Period,
 ) -> GateCountReport {
     let columns = columns(months, libraries, datasets);
-    let halves: BTreeMap<((i64, i64), &str), i64> = months
-        .iter()
-        .map(|m| (((m.dataset, m.library_id), m.month.as_str()), m.halves))
-        .collect();
+    let halves: BTreeMap<((i64, i64), &str), i64> =
+        months.iter().map(|m| (((m.dataset, m.library_id), m.month.as_str()), m.halves)).collect();
     let mut warnings = Vec::new();
     let mut rows = Vec::new();
     let mut column_totals: Vec<i64> = vec![0; columns.len()];
@@ -171,10 +160,7 @@ pub fn build(
 
 impl Tabular for GateCountReport {
     fn title(&self) -> String {
-        format!(
-            "Gate counts, {} ({} to {})",
-            self.period.label, self.period.from, self.period.to
-        )
+        format!("Gate counts, {} ({} to {})", self.period.label, self.period.from, self.period.to)
     }
 
     fn headers(&self) -> Vec<String> {
@@ -217,12 +203,7 @@ mod tests {
     use crate::fiscal::FiscalCalendar;
 
     fn month(dataset: i64, library_id: i64, month: &str, halves: i64) -> GateMonth {
-        GateMonth {
-            dataset,
-            library_id,
-            month: month.to_string(),
-            halves,
-        }
+        GateMonth { dataset, library_id, month: month.to_string(), halves }
     }
 
     fn dataset(key: i64, dataset_id: u32) -> DatasetInfo {
@@ -265,12 +246,8 @@ mod tests {
     #[test]
     fn five_one_unidirectional_months_of_100_to_1200_total_7800() {
         let period = FiscalCalendar::JULY.fiscal_year(2025);
-        let months: Vec<GateMonth> = period
-            .months()
-            .iter()
-            .zip(1..)
-            .map(|(m, n)| month(1, 3, &m.to_string(), n * 100 * 2))
-            .collect();
+        let months: Vec<GateMonth> =
+            period.months().iter().zip(1..).map(|(m, n)| month(1, 3, &m.to_string(), n * 100 * 2)).collect();
         let report = build(&months, &[(1, 3, "Main".to_string())], &[dataset(1, 43702)], &period);
         assert_eq!(report.totals.all_libraries, Some(7800));
         assert_eq!(report.rows[0].month, "2024-07");
@@ -284,9 +261,6 @@ mod tests {
         let months = [month(1, 3, "2024-01", 10), month(2, 3, "2024-01", 20)];
         let libraries = [(1, 3, "Main Entrance".to_string()), (2, 3, "Main Entrance".to_string())];
         let report = build(&months, &libraries, &[dataset(1, 43702), dataset(2, 43703)], &period);
-        assert_eq!(
-            report.libraries,
-            ["Main Entrance (dataset 43702)", "Main Entrance (dataset 43703)"]
-        );
+        assert_eq!(report.libraries, ["Main Entrance (dataset 43702)", "Main Entrance (dataset 43703)"]);
     }
 }

@@ -65,11 +65,7 @@ pub fn build(acrl: &AcrlReport) -> IpedsReport {
     let items = acrl
         .lines
         .iter()
-        .map(|line| IpedsItem {
-            measure: line.label.clone(),
-            ipeds: ipeds.to_string(),
-            acrl: line.clone(),
-        })
+        .map(|line| IpedsItem { measure: line.label.clone(), ipeds: ipeds.to_string(), acrl: line.clone() })
         .collect();
     IpedsReport {
         report: "ipeds",
@@ -91,14 +87,7 @@ impl Tabular for IpedsReport {
     }
 
     fn headers(&self) -> Vec<String> {
-        [
-            "Measure",
-            "IPEDS Academic Libraries",
-            "Reported instead on ACRL line",
-            "Value",
-        ]
-        .map(String::from)
-        .to_vec()
+        ["Measure", "IPEDS Academic Libraries", "Reported instead on ACRL line", "Value"].map(String::from).to_vec()
     }
 
     fn rows(&self) -> Vec<Vec<Cell>> {
@@ -166,11 +155,7 @@ mod tests {
     fn after_2024_25_the_component_is_gone() {
         let report = build(&acrl(2025));
         assert_eq!(report.collection_year, "2025-26");
-        assert!(
-            report.status.contains("discontinued after 2024-25"),
-            "{}",
-            report.status
-        );
+        assert!(report.status.contains("discontinued after 2024-25"), "{}", report.status);
         assert_eq!(report.items[0].ipeds, "AL component discontinued after 2024-25");
     }
 }

@@ -66,11 +66,7 @@ pub struct PeriodJson {
 
 impl From<&Period> for PeriodJson {
     fn from(period: &Period) -> Self {
-        PeriodJson {
-            label: period.label.clone(),
-            from: period.from.to_string(),
-            to: period.to.to_string(),
-        }
+        PeriodJson { label: period.label.clone(), from: period.from.to_string(), to: period.to.to_string() }
     }
 }
 

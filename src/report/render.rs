@@ -23,11 +23,7 @@ pub fn table(report: &dyn Tabular) -> String {
                 Cell::Number(None) => ("—".to_string(), true),
             };
             let cell = comfy_table::Cell::new(text);
-            if right {
-                cell.set_alignment(CellAlignment::Right)
-            } else {
-                cell
-            }
+            if right { cell.set_alignment(CellAlignment::Right) } else { cell }
         }));
     }
     let mut out = format!("{}\n{table}\n", report.title());
@@ -58,13 +54,9 @@ pub fn csv(report: &dyn Tabular) -> Result<String, ReportError> {
     let write_error = |err: csv::Error| ReportError::Write(std::io::Error::other(err));
     writer.write_record(report.headers()).map_err(write_error)?;
     for row in report.rows() {
-        writer
-            .write_record(row.iter().map(ToString::to_string))
-            .map_err(write_error)?;
+        writer.write_record(row.iter().map(ToString::to_string)).map_err(write_error)?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|err| ReportError::Write(std::io::Error::other(err.to_string())))?;
+    let bytes = writer.into_inner().map_err(|err| ReportError::Write(std::io::Error::other(err.to_string())))?;
     let mut out = String::from_utf8_lossy(&bytes).into_owned();
     out.push_str(&format!("# {}\n", report.title()));
     for note in report.notes() {

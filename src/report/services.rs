@@ -52,17 +52,8 @@ pub fn services(store: &Store, period: &Period) -> Result<ServicesReport, Report
 /// Modes in display order.
 pub fn ordered_modes<'a>(modes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let present: BTreeSet<&str> = modes.into_iter().collect();
-    let mut ordered: Vec<String> = MODE_ORDER
-        .iter()
-        .filter(|m| present.contains(*m))
-        .map(|m| m.to_string())
-        .collect();
-    ordered.extend(
-        present
-            .iter()
-            .filter(|m| !MODE_ORDER.contains(m))
-            .map(|m| m.to_string()),
-    );
+    let mut ordered: Vec<String> = MODE_ORDER.iter().filter(|m| present.contains(*m)).map(|m| m.to_string()).collect();
+    ordered.extend(present.iter().filter(|m| !MODE_ORDER.contains(m)).map(|m| m.to_string()));
     ordered
 }
 
@@ -78,10 +69,10 @@ pub fn build(months: &[ServiceMonth], datasets: &[DatasetInfo], period: &Period)
         months_of_dataset.entry(m.dataset).or_default().insert(m.month.as_str());
     }
     let label_of = |key: i64| {
-        datasets.iter().find(|d| d.key == key).map_or_else(
-            || format!("dataset {key}"),
-            |d| format!("{} dataset {}/{}", d.kind, d.profile, d.dataset_id),
-        )
+        datasets
+            .iter()
+            .find(|d| d.key == key)
+            .map_or_else(|| format!("dataset {key}"), |d| format!("{} dataset {}/{}", d.kind, d.profile, d.dataset_id))
     };
     let mut warnings = Vec::new();
     let mut rows = Vec::new();
@@ -105,10 +96,8 @@ pub fn build(months: &[ServiceMonth], datasets: &[DatasetInfo], period: &Period)
                 warnings.push(format!("{}: no data for {month}", label_of(*dataset)));
             }
         }
-        let cells: Vec<i64> = modes
-            .iter()
-            .map(|mode| counts.get(&(month.as_str(), mode.as_str())).copied().unwrap_or(0))
-            .collect();
+        let cells: Vec<i64> =
+            modes.iter().map(|mode| counts.get(&(month.as_str(), mode.as_str())).copied().unwrap_or(0)).collect();
         for (total, cell) in total_counts.iter_mut().zip(&cells) {
             *total += cell;
         }
@@ -125,13 +114,7 @@ pub fn build(months: &[ServiceMonth], datasets: &[DatasetInfo], period: &Period)
         report: "services",
         period: PeriodJson::from(period),
         totals: ServicesTotals {
-            counts: Ordered(
-                modes
-                    .iter()
-                    .cloned()
-                    .zip(total_counts.iter().map(|n| any_data.then_some(*n)))
-                    .collect(),
-            ),
+            counts: Ordered(modes.iter().cloned().zip(total_counts.iter().map(|n| any_data.then_some(*n))).collect()),
             staff_mediated: any_data.then_some(staff),
             total: any_data.then_some(total),
         },
@@ -155,9 +138,7 @@ pub fn mode_label(mode: &str) -> String {
         other => {
             let spaced = other.replace('_', " ");
             let mut chars = spaced.chars();
-            chars
-                .next()
-                .map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+            chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
         }
     }
 }
@@ -165,21 +146,13 @@ pub fn mode_label(mode: &str) -> String {
 /// Staff-mediated (every mode but FAQ views) and the total of one row.
 fn staff_and_total(modes: &[String], cells: &[i64]) -> (i64, i64) {
     let total: i64 = cells.iter().sum();
-    let faq: i64 = modes
-        .iter()
-        .zip(cells)
-        .filter(|(m, _)| m.as_str() == FAQ)
-        .map(|(_, n)| n)
-        .sum();
+    let faq: i64 = modes.iter().zip(cells).filter(|(m, _)| m.as_str() == FAQ).map(|(_, n)| n).sum();
     (total - faq, total)
 }
 
 impl Tabular for ServicesReport {
     fn title(&self) -> String {
-        format!(
-            "Library services to individuals, {} ({} to {})",
-            self.period.label, self.period.from, self.period.to
-        )
+        format!("Library services to individuals, {} ({} to {})", self.period.label, self.period.from, self.period.to)
     }
 
     fn headers(&self) -> Vec<String> {
@@ -225,12 +198,7 @@ mod tests {
     use crate::fiscal::FiscalCalendar;
 
     fn month(dataset: i64, mode: &str, month: &str, count: i64) -> ServiceMonth {
-        ServiceMonth {
-            dataset,
-            mode: mode.to_string(),
-            month: month.to_string(),
-            count,
-        }
+        ServiceMonth { dataset, mode: mode.to_string(), month: month.to_string(), count }
     }
 
     #[test]

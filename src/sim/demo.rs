@@ -61,14 +61,8 @@ pub fn fixture(today: NaiveDate) -> Fixture {
     let plan: [(i64, f64, i64); 3] = [(3, 2400.0, 612_000), (4, 650.0, 71_000), (5, 45.0, 0)];
     let mut readings = std::collections::BTreeMap::new();
     for (library_id, busy_day, first_reading) in plan {
-        let method = libraries
-            .iter()
-            .find(|l| l.id == library_id)
-            .map_or(CountMethod::Manual, |l| l.method);
-        let rollover = libraries
-            .iter()
-            .find(|l| l.id == library_id)
-            .map_or(1_000_000, |l| l.rollover);
+        let method = libraries.iter().find(|l| l.id == library_id).map_or(CountMethod::Manual, |l| l.method);
+        let rollover = libraries.iter().find(|l| l.id == library_id).map_or(1_000_000, |l| l.rollover);
         let mut counter = first_reading;
         let mut list = Vec::new();
         let mut day = from;
@@ -96,10 +90,7 @@ pub fn fixture(today: NaiveDate) -> Fixture {
     }
     Fixture {
         institution: "Demo University".to_string(),
-        clients: vec![ClientFixture {
-            client_id: CLIENT_ID.to_string(),
-            client_secret: CLIENT_SECRET.to_string(),
-        }],
+        clients: vec![ClientFixture { client_id: CLIENT_ID.to_string(), client_secret: CLIENT_SECRET.to_string() }],
         switches: super::fixture::Switches {
             half_rounding: super::fixture::HalfRounding::KeepFraction,
             ..Default::default()
@@ -113,10 +104,7 @@ pub fn fixture(today: NaiveDate) -> Fixture {
             raw_overview: None,
         }],
         reference: vec![reference(from, through, &mut random)],
-        custom: vec![
-            desk_questions(from, through, &mut random),
-            consultations(from, through, &mut random),
-        ],
+        custom: vec![desk_questions(from, through, &mut random), consultations(from, through, &mut random)],
         faults: Vec::new(),
     }
 }
@@ -140,12 +128,7 @@ fn reference(from: NaiveDate, through: NaiveDate, random: &mut Lcg) -> Reference
             counts.push((date.clone(), mode.to_string(), draw(random, typical, day)));
         }
     }
-    ReferenceFixture {
-        id: REFERENCE_DATASET,
-        name: "Ask a Librarian".to_string(),
-        counts,
-        raw_overview: None,
-    }
+    ReferenceFixture { id: REFERENCE_DATASET, name: "Ask a Librarian".to_string(), counts, raw_overview: None }
 }
 
 /// A record as the data grid sends it.
@@ -160,12 +143,7 @@ fn record(
     record.insert("_id".to_string(), json!(id));
     record.insert(
         "_start_date".to_string(),
-        json!(format!(
-            "{} {:02}:{:02}:00",
-            day.format("%Y-%m-%d"),
-            minute_of_day / 60,
-            minute_of_day % 60
-        )),
+        json!(format!("{} {:02}:{:02}:00", day.format("%Y-%m-%d"), minute_of_day / 60, minute_of_day % 60)),
     );
     record.insert("_entered_by".to_string(), json!(entered_by));
     for (label, value) in fields {
@@ -189,18 +167,10 @@ fn desk_questions(from: NaiveDate, through: NaiveDate, random: &mut Lcg) -> Cust
             } else {
                 "Roving"
             };
-            let kind = if random.next_unit() < 0.2 {
-                "Directional"
-            } else {
-                "Reference"
-            };
+            let kind = if random.next_unit() < 0.2 { "Directional" } else { "Reference" };
             let questions = if random.next_unit() < 0.1 { 2 } else { 1 };
             // LibInsight sends numbers as numbers or as strings, at random.
-            let questions = if random.next_unit() < 0.3 {
-                json!(questions.to_string())
-            } else {
-                json!(questions)
-            };
+            let questions = if random.next_unit() < 0.3 { json!(questions.to_string()) } else { json!(questions) };
             let minute = 9 * 60 + (random.next_unit() * 600.0) as i64;
             records.push(record(
                 id,
@@ -216,11 +186,7 @@ fn desk_questions(from: NaiveDate, through: NaiveDate, random: &mut Lcg) -> Cust
             ));
         }
     }
-    CustomFixture {
-        id: DESK_DATASET,
-        name: "Reference desk questions".to_string(),
-        records,
-    }
+    CustomFixture { id: DESK_DATASET, name: "Reference desk questions".to_string(), records }
 }
 
 /// Research consultations by appointment.
@@ -241,11 +207,7 @@ fn consultations(from: NaiveDate, through: NaiveDate, random: &mut Lcg) -> Custo
             ));
         }
     }
-    CustomFixture {
-        id: CONSULTATION_DATASET,
-        name: "Research consultations".to_string(),
-        records,
-    }
+    CustomFixture { id: CONSULTATION_DATASET, name: "Research consultations".to_string(), records }
 }
 
 /// How busy a day is, from 0 (closed) to about 1: the academic calendar times the weekday.
@@ -277,10 +239,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next_unit(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
 }

@@ -122,12 +122,7 @@ mod tests {
     use super::*;
 
     fn rule(route: &str, dataset: Option<u32>, when: When) -> ArmedRule {
-        ArmedRule::new(FaultRule {
-            route: route.to_string(),
-            dataset,
-            when,
-            fault: Fault::Drop,
-        })
+        ArmedRule::new(FaultRule { route: route.to_string(), dataset, when, fault: Fault::Drop })
     }
 
     #[test]
@@ -161,12 +156,6 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(rule.when, When::First(2));
-        assert_eq!(
-            rule.fault,
-            Fault::Status {
-                status: 503,
-                body: FaultBody::Html
-            }
-        );
+        assert_eq!(rule.fault, Fault::Status { status: 503, body: FaultBody::Html });
     }
 }

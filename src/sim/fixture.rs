@@ -211,13 +211,8 @@ pub enum FixtureError {
 
 impl Fixture {
     pub fn load(path: &Path) -> Result<Fixture, FixtureError> {
-        let text = std::fs::read_to_string(path).map_err(|source| FixtureError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|source| FixtureError::Parse {
-            path: path.to_path_buf(),
-            source,
-        })
+        let text =
+            std::fs::read_to_string(path).map_err(|source| FixtureError::Read { path: path.to_path_buf(), source })?;
+        serde_json::from_str(&text).map_err(|source| FixtureError::Parse { path: path.to_path_buf(), source })
     }
 }

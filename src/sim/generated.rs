@@ -29,22 +29,14 @@ pub const FIRST_GATE: u32 = 50_000;
 pub const FIRST_CUSTOM: u32 = 60_000;
 
 /// The custom datasets' mode field and options.
-const MODES: &[(&str, &str)] = &[
-    ("Walk-in", "in_person"),
-    ("Phone", "phone"),
-    ("Chat", "chat"),
-    ("Email", "ticket"),
-];
+const MODES: &[(&str, &str)] = &[("Walk-in", "in_person"), ("Phone", "phone"), ("Chat", "chat"), ("Email", "ticket")];
 
 /// A small fixed-seed generator.
 struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 
@@ -62,11 +54,7 @@ pub fn consortium(scale: Scale) -> Fixture {
             .map(|l| LibraryFixture {
                 id: i64::from(l + 1),
                 name: format!("Branch {} gate {}", index + 1, l + 1),
-                method: if l % 2 == 0 {
-                    CountMethod::Bidirectional
-                } else {
-                    CountMethod::Unidirectional
-                },
+                method: if l % 2 == 0 { CountMethod::Bidirectional } else { CountMethod::Unidirectional },
                 rollover: 1_000_000,
             })
             .collect();
@@ -110,38 +98,22 @@ pub fn consortium(scale: Scale) -> Fixture {
             record.insert("_id".to_string(), json!(next_id));
             record.insert(
                 "_start_date".to_string(),
-                json!(format!(
-                    "{} {:02}:{:02}:00",
-                    day.format("%Y-%m-%d"),
-                    minute / 60,
-                    minute % 60
-                )),
+                json!(format!("{} {:02}:{:02}:00", day.format("%Y-%m-%d"), minute / 60, minute % 60)),
             );
             record.insert("_entered_by".to_string(), json!("staff"));
             record.insert("Mode".to_string(), json!([option]));
             let questions = 1 + random.below(3);
-            let count: Value = if n % 3 == 0 {
-                json!(questions.to_string())
-            } else {
-                json!(questions)
-            };
+            let count: Value = if n % 3 == 0 { json!(questions.to_string()) } else { json!(questions) };
             record.insert("Number of questions".to_string(), count);
             record.insert("Notes".to_string(), json!(""));
             records.push(record);
             next_id += 1;
         }
-        custom.push(CustomFixture {
-            id: FIRST_CUSTOM + index,
-            name: format!("Desk {} questions", index + 1),
-            records,
-        });
+        custom.push(CustomFixture { id: FIRST_CUSTOM + index, name: format!("Desk {} questions", index + 1), records });
     }
     Fixture {
         institution: "Generated Consortium".to_string(),
-        clients: vec![ClientFixture {
-            client_id: CLIENT_ID.to_string(),
-            client_secret: CLIENT_SECRET.to_string(),
-        }],
+        clients: vec![ClientFixture { client_id: CLIENT_ID.to_string(), client_secret: CLIENT_SECRET.to_string() }],
         switches: Default::default(),
         gate_count,
         reference: Vec::new(),
@@ -159,11 +131,7 @@ pub fn dataset_config(scale: Scale) -> String {
             FIRST_GATE + index
         ));
     }
-    let map = MODES
-        .iter()
-        .map(|(option, mode)| format!("\"{option}\" = \"{mode}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let map = MODES.iter().map(|(option, mode)| format!("\"{option}\" = \"{mode}\"")).collect::<Vec<_>>().join(", ");
     for index in 0..scale.custom_datasets {
         text.push_str(&format!(
             "  [[profile.dataset]]\n  id = {}\n  kind = \"custom\"\n  mode_field = \"Mode\"\n  mode_map = {{ {map} }}\n  count_field = \"Number of questions\"\n\n",

@@ -107,12 +107,7 @@ impl State {
     /// Requests that arrived at `route`; `*` counts every route but the token endpoint.
     fn arrivals(&self, route: &str) -> usize {
         match route {
-            "*" => self
-                .arrived
-                .iter()
-                .filter(|(r, _)| r.as_str() != "token")
-                .map(|(_, n)| n)
-                .sum(),
+            "*" => self.arrived.iter().filter(|(r, _)| r.as_str() != "token").map(|(_, n)| n).sum(),
             _ => self.arrived.get(route).copied().unwrap_or(0),
         }
     }
@@ -165,9 +160,7 @@ impl SimHandle {
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
             .map_err(|source| SimError::Bind { port, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| SimError::Bind { port, source })?;
+        let addr = listener.local_addr().map_err(|source| SimError::Bind { port, source })?;
         let (shutdown, stop) = oneshot::channel::<()>();
         let app = routes::router(Arc::clone(&sim));
         let thread = std::thread::Builder::new()
@@ -183,12 +176,7 @@ impl SimHandle {
                 });
             })
             .map_err(SimError::Runtime)?;
-        Ok(SimHandle {
-            addr,
-            sim,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        })
+        Ok(SimHandle { addr, sim, shutdown: Some(shutdown), thread: Some(thread) })
     }
 
     /// The API root, such as `http://127.0.0.1:40123/v1.0`.
@@ -280,9 +268,7 @@ impl SimHandle {
     pub fn add_record(&self, dataset: u32, record: Map<String, Value>) {
         let mut state = self.sim.lock();
         if let Some(custom) = state.fixture.custom.iter_mut().find(|c| c.id == dataset) {
-            let at = custom
-                .records
-                .partition_point(|r| record_order(r, &record) == std::cmp::Ordering::Less);
+            let at = custom.records.partition_point(|r| record_order(r, &record) == std::cmp::Ordering::Less);
             custom.records.insert(at, record);
         }
     }

@@ -59,11 +59,7 @@ async fn handle(State(sim): State<Arc<Sim>>, request: Request) -> Response {
     let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
     let query = parts.uri.query().unwrap_or("").to_string();
     let Some(route) = route_of(&parts.method, parts.uri.path()) else {
-        let answer = Answer {
-            status: StatusCode::NOT_FOUND,
-            body: error_envelope("Unknown API path"),
-            auth: "",
-        };
+        let answer = Answer { status: StatusCode::NOT_FOUND, body: error_envelope("Unknown API path"), auth: "" };
         return finish(&sim, "unknown", None, &parts.method, query, answer, None);
     };
     // Subscribe before the arrival is announced, so a release that follows it is never missed.
@@ -88,16 +84,10 @@ async fn handle(State(sim): State<Arc<Sim>>, request: Request) -> Response {
         if let (Some(Fault::InsertRecord { record }), Some(dataset)) = (&fault, route.dataset)
             && let Some(custom) = state.fixture.custom.iter_mut().find(|c| c.id == dataset)
         {
-            let at = custom
-                .records
-                .partition_point(|r| record_order(r, record) == std::cmp::Ordering::Less);
+            let at = custom.records.partition_point(|r| record_order(r, record) == std::cmp::Ordering::Less);
             custom.records.insert(at, record.clone());
         }
-        let latency = if route.label == "token" {
-            0
-        } else {
-            state.fixture.switches.latency_ms
-        };
+        let latency = if route.label == "token" { 0 } else { state.fixture.switches.latency_ms };
         (fault, latency)
     };
     if latency > 0 {
@@ -125,19 +115,12 @@ async fn handle(State(sim): State<Arc<Sim>>, request: Request) -> Response {
                 FaultBody::Empty => String::new(),
                 FaultBody::Text(text) => text.clone(),
             };
-            let content_type = if matches!(body, FaultBody::Html) {
-                "text/html"
-            } else {
-                "text/plain"
-            };
+            let content_type = if matches!(body, FaultBody::Html) { "text/html" } else { "text/plain" };
             Some(raw_response(status_of(*status), text, content_type, None))
         }
-        Some(Fault::ErrorEnvelope { status, message }) => Some(raw_response(
-            status_of(*status),
-            error_envelope(message),
-            "application/json; charset=utf-8",
-            None,
-        )),
+        Some(Fault::ErrorEnvelope { status, message }) => {
+            Some(raw_response(status_of(*status), error_envelope(message), "application/json; charset=utf-8", None))
+        }
         Some(Fault::RateLimit { retry_after }) => Some(raw_response(
             StatusCode::TOO_MANY_REQUESTS,
             error_envelope("Too many requests"),
@@ -223,10 +206,7 @@ fn raw_response(status: StatusCode, body: String, content_type: &str, retry_afte
 /// A response whose body fails at once: the server closes the connection without an answer.
 fn dropped_connection() -> Response {
     let failing = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "dropped by a fault",
-        ))
+        Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "dropped by a fault"))
     });
     Response::new(Body::from_stream(failing))
 }
@@ -236,19 +216,11 @@ fn error_envelope(message: &str) -> String {
 }
 
 fn success(payload: Value) -> Answer {
-    Answer {
-        status: StatusCode::OK,
-        body: json!({"type": "success", "payload": payload}).to_string(),
-        auth: "bearer",
-    }
+    Answer { status: StatusCode::OK, body: json!({"type": "success", "payload": payload}).to_string(), auth: "bearer" }
 }
 
 fn failure(status: StatusCode, message: &str) -> Answer {
-    Answer {
-        status,
-        body: error_envelope(message),
-        auth: "bearer",
-    }
+    Answer { status, body: error_envelope(message), auth: "bearer" }
 }
 
 /// `POST /oauth/token`: credentials from a form body, HTTP Basic or a JSON body.
@@ -258,10 +230,8 @@ fn issue_token(state: &mut SimState, headers: &HeaderMap, body: &Bytes) -> Answe
         body: json!({"error": error, "error_description": description}).to_string(),
         auth,
     };
-    let is_json = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let is_json =
+        headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     let fields: BTreeMap<String, String> = if is_json {
         serde_json::from_slice::<Map<String, Value>>(body)
             .unwrap_or_default()
@@ -277,62 +247,28 @@ fn issue_token(state: &mut SimState, headers: &HeaderMap, body: &Bytes) -> Answe
         .and_then(|v| v.strip_prefix("Basic "))
         .and_then(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok())
         .and_then(|decoded| String::from_utf8(decoded).ok())
-        .and_then(|pair| {
-            pair.split_once(':')
-                .map(|(id, secret)| (id.to_string(), secret.to_string()))
-        });
+        .and_then(|pair| pair.split_once(':').map(|(id, secret)| (id.to_string(), secret.to_string())));
     let (auth, credentials) = match basic {
         Some(pair) => ("basic", Some(pair)),
         None => (
             if is_json { "json" } else { "form" },
-            fields
-                .get("client_id")
-                .zip(fields.get("client_secret"))
-                .map(|(id, secret)| (id.clone(), secret.clone())),
+            fields.get("client_id").zip(fields.get("client_secret")).map(|(id, secret)| (id.clone(), secret.clone())),
         ),
     };
     if fields.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "The grant type is unsupported",
-            auth,
-        );
+        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "The grant type is unsupported", auth);
     }
     let Some((client_id, client_secret)) = credentials else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "The client credentials are missing",
-            auth,
-        );
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "The client credentials are missing", auth);
     };
-    let known = state
-        .fixture
-        .clients
-        .iter()
-        .any(|c| c.client_id == client_id && c.client_secret == client_secret);
+    let known = state.fixture.clients.iter().any(|c| c.client_id == client_id && c.client_secret == client_secret);
     if !known {
-        let status = if auth == "basic" {
-            StatusCode::UNAUTHORIZED
-        } else {
-            StatusCode::BAD_REQUEST
-        };
+        let status = if auth == "basic" { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };
         return oauth_error(status, "invalid_client", "The client credentials are invalid", auth);
     }
-    let token: String = (0..40)
-        .map(|_| char::from_digit(fastrand::u32(0..16), 16).unwrap_or('0'))
-        .collect();
+    let token: String = (0..40).map(|_| char::from_digit(fastrand::u32(0..16), 16).unwrap_or('0')).collect();
     let ttl = state.fixture.switches.token_ttl_seconds;
-    state.tokens.insert(
-        token.clone(),
-        Token {
-            issued: Instant::now(),
-            ttl_seconds: ttl,
-            calls: 0,
-            expired: false,
-        },
-    );
+    state.tokens.insert(token.clone(), Token { issued: Instant::now(), ttl_seconds: ttl, calls: 0, expired: false });
     let scope = fields.get("scope").cloned();
     Answer {
         status: StatusCode::OK,
@@ -428,10 +364,8 @@ fn answer_data(state: &mut SimState, route: &Route, headers: &HeaderMap, query: 
             let buckets: Map<String, Value> = buckets
                 .into_iter()
                 .map(|(key, modes)| {
-                    let modes: Map<String, Value> = modes
-                        .into_iter()
-                        .map(|(mode, count)| (mode, number(count, &switches)))
-                        .collect();
+                    let modes: Map<String, Value> =
+                        modes.into_iter().map(|(mode, count)| (mode, number(count, &switches))).collect();
                     (key, Value::Object(modes))
                 })
                 .collect();
@@ -444,19 +378,9 @@ fn answer_data(state: &mut SimState, route: &Route, headers: &HeaderMap, query: 
 
 fn libraries_payload(gate: &GateCountFixture, switches: &Switches) -> Value {
     if switches.libraries_as_map {
-        Value::Object(
-            gate.libraries
-                .iter()
-                .map(|l| (l.id.to_string(), Value::from(l.name.clone())))
-                .collect(),
-        )
+        Value::Object(gate.libraries.iter().map(|l| (l.id.to_string(), Value::from(l.name.clone()))).collect())
     } else {
-        Value::Array(
-            gate.libraries
-                .iter()
-                .map(|l| json!({"id": l.id, "name": l.name}))
-                .collect(),
-        )
+        Value::Array(gate.libraries.iter().map(|l| json!({"id": l.id, "name": l.name})).collect())
     }
 }
 
@@ -469,10 +393,7 @@ fn date_range(params: &BTreeMap<String, String>, switches: &Switches) -> Result<
     };
     let (from, to) = (date("from")?, date("to")?);
     if to < from {
-        return Err(failure(
-            StatusCode::BAD_REQUEST,
-            "The `to` date is before the `from` date",
-        ));
+        return Err(failure(StatusCode::BAD_REQUEST, "The `to` date is before the `from` date"));
     }
     if (to - from).num_days() + 1 > switches.max_range_days {
         return Err(failure(
@@ -485,19 +406,11 @@ fn date_range(params: &BTreeMap<String, String>, switches: &Switches) -> Result<
 
 /// PHP sends an empty map as `[]`.
 fn empty_as_list(map: Map<String, Value>) -> Value {
-    if map.is_empty() {
-        Value::Array(Vec::new())
-    } else {
-        Value::Object(map)
-    }
+    if map.is_empty() { Value::Array(Vec::new()) } else { Value::Object(map) }
 }
 
 fn number(count: i64, switches: &Switches) -> Value {
-    if switches.numbers_as_strings {
-        Value::from(count.to_string())
-    } else {
-        Value::from(count)
-    }
+    if switches.numbers_as_strings { Value::from(count.to_string()) } else { Value::from(count) }
 }
 
 /// Visitors of one reading, in halves: LibInsight's formula, with the counter wrapping at its
@@ -506,16 +419,8 @@ pub fn reading_halves(method: CountMethod, rollover: i64, reading: &Reading) -> 
     match (method, reading) {
         (CountMethod::Manual, Reading::Count(_, count) | Reading::Counter(_, count, _)) => Some(count * 2),
         (CountMethod::Unidirectional | CountMethod::Bidirectional, Reading::Counter(_, start, end)) => {
-            let crossings = if end >= start {
-                end - start
-            } else {
-                rollover - start + end
-            };
-            Some(if method == CountMethod::Bidirectional {
-                crossings
-            } else {
-                crossings * 2
-            })
+            let crossings = if end >= start { end - start } else { rollover - start + end };
+            Some(if method == CountMethod::Bidirectional { crossings } else { crossings * 2 })
         }
         _ => None,
     }
@@ -586,18 +491,13 @@ fn gate_overview(
     let buckets: Map<String, Value> = buckets
         .into_iter()
         .map(|(key, libraries)| {
-            let counts: Map<String, Value> = libraries
-                .into_iter()
-                .map(|(id, halves)| (id.to_string(), visitors_value(halves, switches)))
-                .collect();
+            let counts: Map<String, Value> =
+                libraries.into_iter().map(|(id, halves)| (id.to_string(), visitors_value(halves, switches))).collect();
             (key, Value::Object(counts))
         })
         .collect();
-    let libraries: Map<String, Value> = gate
-        .libraries
-        .iter()
-        .map(|l| (l.id.to_string(), Value::from(l.name.clone())))
-        .collect();
+    let libraries: Map<String, Value> =
+        gate.libraries.iter().map(|l| (l.id.to_string(), Value::from(l.name.clone()))).collect();
     Ok(json!({"libraries": libraries, aggregate: empty_as_list(buckets)}))
 }
 
@@ -608,11 +508,7 @@ fn visitors_value(halves: i64, switches: &Switches) -> Value {
         HalfRounding::KeepFraction if halves % 2 == 0 => Value::from(halves / 2),
         HalfRounding::KeepFraction => Value::from(halves as f64 / 2.0),
     };
-    if switches.numbers_as_strings {
-        Value::from(value.to_string())
-    } else {
-        value
-    }
+    if switches.numbers_as_strings { Value::from(value.to_string()) } else { value }
 }
 
 fn data_grid(state: &SimState, dataset: u32, params: &BTreeMap<String, String>, switches: &Switches) -> Answer {
@@ -630,10 +526,7 @@ fn data_grid(state: &SimState, dataset: u32, params: &BTreeMap<String, String>, 
     };
     let (from, to) = (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string());
     let day_of = |r: &Map<String, Value>| -> String {
-        r.get("_start_date")
-            .and_then(Value::as_str)
-            .map(|d| d.chars().take(10).collect())
-            .unwrap_or_default()
+        r.get("_start_date").and_then(Value::as_str).map(|d| d.chars().take(10).collect()).unwrap_or_default()
     };
     let start = custom.records.partition_point(|r| day_of(r) < from);
     let end = custom.records.partition_point(|r| day_of(r) <= to);
@@ -647,17 +540,9 @@ fn data_grid(state: &SimState, dataset: u32, params: &BTreeMap<String, String>, 
     }
     let size = switches.page_size.max(1);
     let total_records = selected.len();
-    let total_pages = if total_records == 0 {
-        switches.empty_total_pages
-    } else {
-        total_records.div_ceil(size) as u64
-    };
-    let records: Vec<Value> = selected
-        .iter()
-        .skip((page - 1) * size)
-        .take(size)
-        .map(|r| Value::Object((*r).clone()))
-        .collect();
+    let total_pages = if total_records == 0 { switches.empty_total_pages } else { total_records.div_ceil(size) as u64 };
+    let records: Vec<Value> =
+        selected.iter().skip((page - 1) * size).take(size).map(|r| Value::Object((*r).clone())).collect();
     success(json!({
         "records": records,
         "displayed_page": page,
@@ -673,34 +558,17 @@ mod tests {
     #[test]
     fn readings_become_visitors_the_way_libinsight_computes_them() {
         let counter = |start, end| Reading::Counter("2024-07-01".to_string(), start, end);
-        assert_eq!(
-            reading_halves(CountMethod::Unidirectional, 1_000_000, &counter(100, 350)),
-            Some(500)
-        );
+        assert_eq!(reading_halves(CountMethod::Unidirectional, 1_000_000, &counter(100, 350)), Some(500));
         // Bidirectional: 1201 crossings are 600.5 visitors, kept as 1201 halves.
-        assert_eq!(
-            reading_halves(CountMethod::Bidirectional, 1_000_000, &counter(0, 1201)),
-            Some(1201)
-        );
+        assert_eq!(reading_halves(CountMethod::Bidirectional, 1_000_000, &counter(0, 1201)), Some(1201));
         // R5: a counter with maximum 999 999 wraps to 0: 999 900 → 150 is 250 visitors.
+        assert_eq!(reading_halves(CountMethod::Unidirectional, 1_000_000, &counter(999_900, 150)), Some(500));
         assert_eq!(
-            reading_halves(CountMethod::Unidirectional, 1_000_000, &counter(999_900, 150)),
-            Some(500)
-        );
-        assert_eq!(
-            reading_halves(
-                CountMethod::Manual,
-                1_000_000,
-                &Reading::Count("2024-07".to_string(), 42)
-            ),
+            reading_halves(CountMethod::Manual, 1_000_000, &Reading::Count("2024-07".to_string(), 42)),
             Some(84)
         );
         assert_eq!(
-            reading_halves(
-                CountMethod::Unidirectional,
-                1_000_000,
-                &Reading::Count("2024-07".to_string(), 42)
-            ),
+            reading_halves(CountMethod::Unidirectional, 1_000_000, &Reading::Count("2024-07".to_string(), 42)),
             None
         );
     }

@@ -123,9 +123,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
     }
 }
 
@@ -143,19 +141,11 @@ impl Store {
     /// up to date.
     pub fn open(path: &Path) -> Result<Store, Error> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| Error::CreateDir {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|source| Error::CreateDir { path: parent.to_path_buf(), source })?;
         }
-        let conn = Connection::open(path).map_err(|source| Error::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let conn = Connection::open(path).map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
         store.configure(true)?;
         store.migrate()?;
         Ok(store)
@@ -165,9 +155,7 @@ impl Store {
     /// is an error rather than a new empty store.
     pub fn open_existing(path: &Path) -> Result<Store, Error> {
         if !path.exists() {
-            return Err(Error::Missing {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::Missing { path: path.to_path_buf() });
         }
         Store::open(path)
     }
@@ -176,49 +164,29 @@ impl Store {
     /// Temporary tables still work, which is what a dry run needs.
     pub fn open_read_only(path: &Path) -> Result<Store, Error> {
         if !path.exists() {
-            return Err(Error::Missing {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::Missing { path: path.to_path_buf() });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|source| Error::Open { path: path.to_path_buf(), source })?;
+        let store = Store { conn, path: path.to_path_buf() };
         store.configure(false)?;
         let found = store.user_version()?;
         let known = schema::current_version();
         if found > known {
-            return Err(Error::TooNew {
-                path: store.path.clone(),
-                found,
-                known,
-            });
+            return Err(Error::TooNew { path: store.path.clone(), found, known });
         }
         if found < known {
-            return Err(Error::TooOld {
-                path: store.path.clone(),
-                found,
-                known,
-            });
+            return Err(Error::TooOld { path: store.path.clone(), found, known });
         }
         Ok(store)
     }
 
     /// A fresh store in memory with the current schema (for a dry run before the first import).
     pub fn open_in_memory() -> Result<Store, Error> {
-        let conn = Connection::open_in_memory().map_err(|source| Error::Open {
-            path: PathBuf::from(":memory:"),
-            source,
-        })?;
-        let mut store = Store {
-            conn,
-            path: PathBuf::from(":memory:"),
-        };
+        let conn =
+            Connection::open_in_memory().map_err(|source| Error::Open { path: PathBuf::from(":memory:"), source })?;
+        let mut store = Store { conn, path: PathBuf::from(":memory:") };
         store.configure(false)?;
         store.migrate()?;
         Ok(store)
@@ -229,66 +197,37 @@ impl Store {
     }
 
     fn configure(&self, writable: bool) -> Result<(), Error> {
-        self.conn
-            .busy_timeout(Duration::from_secs(10))
-            .doing("setting the busy timeout")?;
+        self.conn.busy_timeout(Duration::from_secs(10)).doing("setting the busy timeout")?;
         if writable {
-            let mode: String = self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-                .doing("switching to WAL")?;
+            let mode: String =
+                self.conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)).doing("switching to WAL")?;
             if !mode.eq_ignore_ascii_case("wal") {
                 tracing::warn!(database = %self.path.display(), journal_mode = %mode, "the database is not in WAL mode; readers may wait for imports");
             }
-            self.conn
-                .pragma_update(None, "synchronous", "NORMAL")
-                .doing("setting synchronous")?;
+            self.conn.pragma_update(None, "synchronous", "NORMAL").doing("setting synchronous")?;
         }
-        self.conn
-            .pragma_update(None, "foreign_keys", true)
-            .doing("enabling foreign keys")?;
+        self.conn.pragma_update(None, "foreign_keys", true).doing("enabling foreign keys")?;
         // Staging tables live in a temporary file, so a large backfill is not held in memory.
-        self.conn
-            .pragma_update(None, "temp_store", "FILE")
-            .doing("setting temp_store")?;
+        self.conn.pragma_update(None, "temp_store", "FILE").doing("setting temp_store")?;
         Ok(())
     }
 
     fn user_version(&self) -> Result<i64, Error> {
-        self.conn
-            .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .doing("reading the schema version")
+        self.conn.query_row("PRAGMA user_version", [], |row| row.get(0)).doing("reading the schema version")
     }
 
     fn migrate(&mut self) -> Result<(), Error> {
         let known = schema::current_version();
         let found = self.user_version()?;
         if found > known {
-            return Err(Error::TooNew {
-                path: self.path.clone(),
-                found,
-                known,
-            });
+            return Err(Error::TooNew { path: self.path.clone(), found, known });
         }
-        for (index, sql) in schema::MIGRATIONS
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(found).unwrap_or(0))
-        {
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
             let version = index as i64 + 1;
-            let wrap = |source| Error::Migrate {
-                path: self.path.clone(),
-                version,
-                source,
-            };
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(wrap)?;
+            let wrap = |source| Error::Migrate { path: self.path.clone(), version, source };
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(wrap)?;
             // Another process may have migrated while this one waited for the write lock.
-            let now: i64 = tx
-                .query_row("PRAGMA user_version", [], |row| row.get(0))
-                .map_err(wrap)?;
+            let now: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(wrap)?;
             if now >= version {
                 continue;
             }
@@ -351,11 +290,7 @@ impl Store {
                 "UPDATE import_run SET status = ?1, finished_at = ?2,
                         message = coalesce(message, 'the importer stopped before the run ended')
                  WHERE status = ?3",
-                (
-                    RunStatus::FailedInterrupted.as_str(),
-                    timestamp(now),
-                    RunStatus::Running.as_str(),
-                ),
+                (RunStatus::FailedInterrupted.as_str(), timestamp(now), RunStatus::Running.as_str()),
             )
             .doing("closing interrupted runs")
     }
@@ -383,10 +318,7 @@ impl Store {
 
     /// `PRAGMA integrity_check`: "ok", or what is wrong.
     pub fn integrity_check(&self) -> Result<String, Error> {
-        let mut statement = self
-            .conn
-            .prepare("PRAGMA integrity_check")
-            .doing("checking integrity")?;
+        let mut statement = self.conn.prepare("PRAGMA integrity_check").doing("checking integrity")?;
         let lines: Vec<String> = statement
             .query_map([], |row| row.get(0))
             .doing("checking integrity")?

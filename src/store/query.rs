@@ -160,12 +160,7 @@ impl Store {
     /// One run with its datasets, problems and warnings.
     pub fn run_detail(&self, run: i64) -> Result<Option<RunDetail>, Error> {
         let sql = format!("{RUN_SUMMARY_SELECT} WHERE r.id = ?1 GROUP BY r.id");
-        let Some(summary) = self
-            .conn
-            .query_row(&sql, [run], run_summary)
-            .optional()
-            .doing("reading a run")?
-        else {
+        let Some(summary) = self.conn.query_row(&sql, [run], run_summary).optional().doing("reading a run")? else {
             return Ok(None);
         };
         let mut statement = self
@@ -218,11 +213,7 @@ impl Store {
             .doing("reading a run's problems")?
             .collect::<Result<Vec<_>, _>>()
             .doing("reading a run's problems")?;
-        Ok(Some(RunDetail {
-            summary,
-            datasets,
-            notes,
-        }))
+        Ok(Some(RunDetail { summary, datasets, notes }))
     }
 
     /// Every stored dataset.
@@ -273,12 +264,7 @@ impl Store {
             .doing("summing gate counts by month")?;
         let rows = statement
             .query_map(params![from.to_string(), to.to_string()], |row| {
-                Ok(GateMonth {
-                    dataset: row.get(0)?,
-                    library_id: row.get(1)?,
-                    month: row.get(2)?,
-                    halves: row.get(3)?,
-                })
+                Ok(GateMonth { dataset: row.get(0)?, library_id: row.get(1)?, month: row.get(2)?, halves: row.get(3)? })
             })
             .doing("summing gate counts by month")?
             .collect::<Result<Vec<_>, _>>()
@@ -297,12 +283,7 @@ impl Store {
             .doing("reading daily gate counts")?;
         let rows = statement
             .query_map(params![from.to_string(), to.to_string()], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, i64>(3)?,
-                ))
+                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?, row.get::<_, i64>(3)?))
             })
             .doing("reading daily gate counts")?
             .collect::<Result<Vec<_>, _>>()
@@ -310,12 +291,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter_map(|(dataset, library_id, day, halves)| {
-                Some(GateDay {
-                    dataset,
-                    library_id,
-                    day: parse_day(&day)?,
-                    halves,
-                })
+                Some(GateDay { dataset, library_id, day: parse_day(&day)?, halves })
             })
             .collect())
     }
@@ -336,12 +312,7 @@ impl Store {
             .doing("summing services by month")?;
         let rows = statement
             .query_map(params![from.to_string(), to.to_string()], |row| {
-                Ok(ServiceMonth {
-                    dataset: row.get(0)?,
-                    mode: row.get(1)?,
-                    month: row.get(2)?,
-                    count: row.get(3)?,
-                })
+                Ok(ServiceMonth { dataset: row.get(0)?, mode: row.get(1)?, month: row.get(2)?, count: row.get(3)? })
             })
             .doing("summing services by month")?
             .collect::<Result<Vec<_>, _>>()

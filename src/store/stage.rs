@@ -134,9 +134,7 @@ fn day_text(day: NaiveDate) -> String {
 
 impl Store {
     fn ensure_stage_tables(&self) -> Result<(), Error> {
-        self.conn
-            .execute_batch(STAGE_TABLES)
-            .doing("creating the staging tables")
+        self.conn.execute_batch(STAGE_TABLES).doing("creating the staging tables")
     }
 
     /// Runs `body` in a transaction that touches only the temporary tables.
@@ -160,9 +158,7 @@ impl Store {
                 )
                 .doing("staging libraries")?;
             for library in libraries {
-                insert
-                    .execute(params![job, library.id, library.name])
-                    .doing("staging libraries")?;
+                insert.execute(params![job, library.id, library.name]).doing("staging libraries")?;
             }
             Ok(())
         })
@@ -195,13 +191,7 @@ impl Store {
                 .doing("staging service counts")?;
             for row in rows {
                 insert
-                    .execute(params![
-                        job,
-                        day_text(row.period),
-                        row.grain.as_str(),
-                        row.mode,
-                        row.count
-                    ])
+                    .execute(params![job, day_text(row.period), row.grain.as_str(), row.mode, row.count])
                     .doing("staging service counts")?;
             }
             Ok(())
@@ -223,9 +213,8 @@ impl Store {
             let mut outcome = StageOutcome::default();
             for row in rows {
                 let day = day_text(row.day);
-                let inserted = insert
-                    .execute(params![job, row.record_id, day, row.mode, row.count])
-                    .doing("staging records")?;
+                let inserted =
+                    insert.execute(params![job, row.record_id, day, row.mode, row.count]).doing("staging records")?;
                 if inserted == 1 {
                     continue;
                 }
@@ -256,9 +245,7 @@ impl Store {
                     ProblemKey::Service { period, mode } => (None, Some(day_text(*period)), Some(mode.as_str()), None),
                     ProblemKey::Record(id) => (None, None, None, Some(*id)),
                 };
-                insert
-                    .execute(params![job, library_id, period, mode, record_id])
-                    .doing("staging kept rows")?;
+                insert.execute(params![job, library_id, period, mode, record_id]).doing("staging kept rows")?;
             }
             Ok(())
         })
@@ -267,13 +254,7 @@ impl Store {
     /// Forgets a job's staged rows (after its commit, or when its dataset failed).
     pub fn discard_stage(&mut self, job: u32) -> Result<(), Error> {
         self.in_stage_transaction(|tx| {
-            for table in [
-                "stage_library",
-                "stage_gate",
-                "stage_service",
-                "stage_record",
-                "stage_keep",
-            ] {
+            for table in ["stage_library", "stage_gate", "stage_service", "stage_record", "stage_keep"] {
                 tx.execute(&format!("DELETE FROM temp.{table} WHERE job = ?1"), [job])
                     .doing("discarding staged rows")?;
             }
@@ -315,14 +296,7 @@ impl Store {
             .optional()
             .doing("finding a dataset")?;
         // A dataset never imported has id -1 here: nothing stored matches it.
-        count_changes(
-            &self.conn,
-            target_of(identity.kind),
-            job,
-            dataset.unwrap_or(-1),
-            from,
-            to,
-        )
+        count_changes(&self.conn, target_of(identity.kind), job, dataset.unwrap_or(-1), from, to)
     }
 
     /// Replaces the dataset's window with the job's staged rows, moves its bookmark and records
@@ -411,10 +385,7 @@ impl Store {
             Some((from, to)) => (Some(day_text(from)), Some(day_text(to))),
             None => (None, None),
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .doing("starting a transaction")?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing("starting a transaction")?;
         insert_run_dataset(
             &tx,
             run,
@@ -489,57 +460,28 @@ fn insert_run_dataset(
         )
         .doing("recording problems")?;
     for problem in outcome.problems {
-        note.execute(params![
-            run,
-            identity.profile,
-            identity.dataset_id,
-            "problem",
-            problem.subject,
-            problem.reason
-        ])
-        .doing("recording problems")?;
+        note.execute(params![run, identity.profile, identity.dataset_id, "problem", problem.subject, problem.reason])
+            .doing("recording problems")?;
     }
     for warning in outcome.warnings {
-        note.execute(params![
-            run,
-            identity.profile,
-            identity.dataset_id,
-            "warning",
-            "dataset",
-            warning
-        ])
-        .doing("recording warnings")?;
+        note.execute(params![run, identity.profile, identity.dataset_id, "warning", "dataset", warning])
+            .doing("recording warnings")?;
     }
     Ok(())
 }
 
 fn key_match(target: &Target, stored: &str, staged: &str) -> String {
-    target
-        .keys
-        .iter()
-        .map(|k| format!("{stored}.{k} = {staged}.{k}"))
-        .collect::<Vec<_>>()
-        .join(" AND ")
+    target.keys.iter().map(|k| format!("{stored}.{k} = {staged}.{k}")).collect::<Vec<_>>().join(" AND ")
 }
 
 fn values_differ(target: &Target, stored: &str, staged: &str) -> String {
-    target
-        .values
-        .iter()
-        .map(|v| format!("{stored}.{v} IS NOT {staged}.{v}"))
-        .collect::<Vec<_>>()
-        .join(" OR ")
+    target.values.iter().map(|v| format!("{stored}.{v} IS NOT {staged}.{v}")).collect::<Vec<_>>().join(" OR ")
 }
 
 /// Stored rows of the window (`?2` dataset, `?3`..`?4`) that the job (`?1`) neither staged
 /// nor asked to keep.
 fn stale_condition(target: &Target, stored: &str) -> String {
-    let keep = target
-        .keep
-        .iter()
-        .map(|k| format!("k.{k} = {stored}.{k}"))
-        .collect::<Vec<_>>()
-        .join(" AND ");
+    let keep = target.keep.iter().map(|k| format!("k.{k} = {stored}.{k}")).collect::<Vec<_>>().join(" AND ");
     format!(
         "{stored}.dataset = ?2 AND {stored}.{period} BETWEEN ?3 AND ?4
          AND NOT EXISTS (SELECT 1 FROM temp.{stage} s WHERE s.job = ?1 AND {matched})
@@ -559,20 +501,9 @@ fn delete_sql(target: &Target) -> String {
 }
 
 fn upsert_sql(target: &Target) -> String {
-    let columns = target
-        .keys
-        .iter()
-        .chain(target.values)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = target.keys.iter().chain(target.values).copied().collect::<Vec<_>>().join(", ");
     let keys = target.keys.join(", ");
-    let set = target
-        .values
-        .iter()
-        .map(|v| format!("{v} = excluded.{v}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let set = target.values.iter().map(|v| format!("{v} = excluded.{v}")).collect::<Vec<_>>().join(", ");
     format!(
         "INSERT INTO main.{table} (dataset, {columns})
          SELECT ?2, {columns} FROM temp.{stage} WHERE job = ?1

@@ -12,33 +12,15 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 4, 12, 0, 0).single().expect("valid")
 }
 
-const GATE: DatasetIdentity<'static> = DatasetIdentity {
-    profile: "main",
-    dataset_id: 43702,
-    kind: "gate-count",
-    counts_as: "transactions",
-};
+const GATE: DatasetIdentity<'static> =
+    DatasetIdentity { profile: "main", dataset_id: 43702, kind: "gate-count", counts_as: "transactions" };
 
 fn visits(library_id: i64, period: &str, halves: i64) -> GateVisits {
-    GateVisits {
-        library_id,
-        period: day(period),
-        grain: Granularity::Day,
-        halves,
-    }
+    GateVisits { library_id, period: day(period), grain: Granularity::Day, halves }
 }
 
 fn libraries() -> Vec<Library> {
-    vec![
-        Library {
-            id: 3,
-            name: "Main".to_string(),
-        },
-        Library {
-            id: 4,
-            name: "Science".to_string(),
-        },
-    ]
+    vec![Library { id: 3, name: "Main".to_string() }, Library { id: 4, name: "Science".to_string() }]
 }
 
 /// Stages `rows` as job 1 and swaps them into the window July 2024.
@@ -76,10 +58,7 @@ fn a_new_store_has_the_current_schema_and_a_newer_one_is_refused() {
     let path = dir.path().join("nested/folder/almanac.db");
     let store = Store::open(&path).expect("open creates the folder and the file");
     assert_eq!(store.user_version().expect("version"), schema::current_version());
-    store
-        .conn
-        .pragma_update(None, "user_version", schema::current_version() + 1)
-        .expect("set version");
+    store.conn.pragma_update(None, "user_version", schema::current_version() + 1).expect("set version");
     drop(store);
     let err = Store::open(&path).expect_err("a newer schema is refused");
     assert!(matches!(err, Error::TooNew { .. }), "{err:?}");
@@ -102,73 +81,29 @@ fn the_window_swap_inserts_updates_deletes_and_leaves_the_rest() {
     let first = import(
         &mut store,
         run,
-        &[
-            visits(3, "2024-07-01", 10),
-            visits(3, "2024-07-02", 20),
-            visits(4, "2024-07-01", 5),
-        ],
+        &[visits(3, "2024-07-01", 10), visits(3, "2024-07-02", 20), visits(4, "2024-07-01", 5)],
         &[],
     );
-    assert_eq!(
-        first,
-        ChangeCounts {
-            inserted: 3,
-            ..ChangeCounts::default()
-        }
-    );
+    assert_eq!(first, ChangeCounts { inserted: 3, ..ChangeCounts::default() });
     let again = import(
         &mut store,
         run,
-        &[
-            visits(3, "2024-07-01", 10),
-            visits(3, "2024-07-02", 20),
-            visits(4, "2024-07-01", 5),
-        ],
+        &[visits(3, "2024-07-01", 10), visits(3, "2024-07-02", 20), visits(4, "2024-07-01", 5)],
         &[],
     );
-    assert_eq!(
-        again,
-        ChangeCounts {
-            unchanged: 3,
-            ..ChangeCounts::default()
-        }
-    );
+    assert_eq!(again, ChangeCounts { unchanged: 3, ..ChangeCounts::default() });
     // LibInsight corrected one day and no longer has another.
-    let corrected = import(
-        &mut store,
-        run,
-        &[visits(3, "2024-07-01", 12), visits(4, "2024-07-01", 5)],
-        &[],
-    );
-    assert_eq!(
-        corrected,
-        ChangeCounts {
-            updated: 1,
-            deleted: 1,
-            unchanged: 1,
-            ..ChangeCounts::default()
-        }
-    );
-    assert_eq!(
-        stored(&store),
-        [(3, "2024-07-01".to_string(), 12), (4, "2024-07-01".to_string(), 5)]
-    );
+    let corrected = import(&mut store, run, &[visits(3, "2024-07-01", 12), visits(4, "2024-07-01", 5)], &[]);
+    assert_eq!(corrected, ChangeCounts { updated: 1, deleted: 1, unchanged: 1, ..ChangeCounts::default() });
+    assert_eq!(stored(&store), [(3, "2024-07-01".to_string(), 12), (4, "2024-07-01".to_string(), 5)]);
 }
 
 #[test]
 fn a_row_a_problem_stands_in_for_is_kept_not_deleted() {
     let mut store = Store::open_in_memory().expect("store");
     let run = store.begin_run(Trigger::Manual, now()).expect("run");
-    import(
-        &mut store,
-        run,
-        &[visits(3, "2024-07-01", 10), visits(3, "2024-07-02", 20)],
-        &[],
-    );
-    let kept = [ProblemKey::Gate {
-        library_id: 3,
-        period: day("2024-07-02"),
-    }];
+    import(&mut store, run, &[visits(3, "2024-07-01", 10), visits(3, "2024-07-02", 20)], &[]);
+    let kept = [ProblemKey::Gate { library_id: 3, period: day("2024-07-02") }];
     let changes = import(&mut store, run, &[visits(3, "2024-07-01", 10)], &kept);
     assert_eq!(changes.deleted, 0);
     assert_eq!(stored(&store).len(), 2);
@@ -178,12 +113,7 @@ fn a_row_a_problem_stands_in_for_is_kept_not_deleted() {
 fn rows_outside_the_window_are_untouched() {
     let mut store = Store::open_in_memory().expect("store");
     let run = store.begin_run(Trigger::Manual, now()).expect("run");
-    import(
-        &mut store,
-        run,
-        &[visits(3, "2024-06-30", 7), visits(3, "2024-07-01", 10)],
-        &[],
-    );
+    import(&mut store, run, &[visits(3, "2024-06-30", 7), visits(3, "2024-07-01", 10)], &[]);
     let changes = import(&mut store, run, &[], &[]);
     assert_eq!(changes.deleted, 1);
     assert_eq!(stored(&store), [(3, "2024-06-30".to_string(), 7)]);
@@ -193,29 +123,12 @@ fn rows_outside_the_window_are_untouched() {
 fn a_dry_run_diff_predicts_the_commit_and_changes_nothing() {
     let mut store = Store::open_in_memory().expect("store");
     let run = store.begin_run(Trigger::Manual, now()).expect("run");
-    import(
-        &mut store,
-        run,
-        &[visits(3, "2024-07-01", 10), visits(3, "2024-07-02", 20)],
-        &[],
-    );
+    import(&mut store, run, &[visits(3, "2024-07-01", 10), visits(3, "2024-07-02", 20)], &[]);
     let before = store.canonical_dump().expect("dump");
     store.stage_libraries(2, &libraries()).expect("stage");
-    store
-        .stage_gate_visits(2, &[visits(3, "2024-07-01", 11), visits(4, "2024-07-03", 1)])
-        .expect("stage");
-    let predicted = store
-        .diff_dataset(2, GATE, day("2024-07-01"), day("2024-07-31"))
-        .expect("diff");
-    assert_eq!(
-        predicted,
-        ChangeCounts {
-            inserted: 1,
-            updated: 1,
-            deleted: 1,
-            unchanged: 0
-        }
-    );
+    store.stage_gate_visits(2, &[visits(3, "2024-07-01", 11), visits(4, "2024-07-03", 1)]).expect("stage");
+    let predicted = store.diff_dataset(2, GATE, day("2024-07-01"), day("2024-07-31")).expect("diff");
+    assert_eq!(predicted, ChangeCounts { inserted: 1, updated: 1, deleted: 1, unchanged: 0 });
     assert_eq!(store.canonical_dump().expect("dump"), before);
 }
 
@@ -224,10 +137,7 @@ fn the_bookmark_never_moves_back() {
     let mut store = Store::open_in_memory().expect("store");
     let run = store.begin_run(Trigger::Manual, now()).expect("run");
     import(&mut store, run, &[], &[]);
-    assert_eq!(
-        store.bookmark("main", 43702).expect("bookmark"),
-        Some(day("2024-07-31"))
-    );
+    assert_eq!(store.bookmark("main", 43702).expect("bookmark"), Some(day("2024-07-31")));
     store.stage_libraries(1, &libraries()).expect("stage");
     let earlier = DatasetResult {
         run,
@@ -240,10 +150,7 @@ fn the_bookmark_never_moves_back() {
         now: now(),
     };
     store.commit_dataset(1, GATE, &earlier).expect("commit");
-    assert_eq!(
-        store.bookmark("main", 43702).expect("bookmark"),
-        Some(day("2024-07-31"))
-    );
+    assert_eq!(store.bookmark("main", 43702).expect("bookmark"), Some(day("2024-07-31")));
 }
 
 #[test]
@@ -262,14 +169,10 @@ fn the_last_successful_run_ignores_failed_and_skipped_runs() {
     let mut store = Store::open_in_memory().expect("store");
     assert_eq!(store.last_successful_run_start().expect("query"), None);
     let ok = store.begin_run(Trigger::Manual, now()).expect("run");
-    store
-        .finish_run(ok, RunStatus::CompletedSuccessfully, None, now())
-        .expect("finish");
+    store.finish_run(ok, RunStatus::CompletedSuccessfully, None, now()).expect("finish");
     let later = now() + chrono::Duration::hours(1);
     let failed = store.begin_run(Trigger::Manual, later).expect("run");
-    store
-        .finish_run(failed, RunStatus::Failed, Some("down"), later)
-        .expect("finish");
+    store.finish_run(failed, RunStatus::Failed, Some("down"), later).expect("finish");
     store.record_skipped_run("not due", later).expect("skip");
     assert_eq!(store.last_successful_run_start().expect("query"), Some(now()));
 }
@@ -280,15 +183,9 @@ fn a_read_only_store_can_stage_and_diff_but_not_write() {
     let path = dir.path().join("almanac.db");
     drop(Store::open(&path).expect("create"));
     let mut store = Store::open_read_only(&path).expect("read-only");
-    store
-        .stage_libraries(1, &libraries())
-        .expect("temporary tables are writable");
-    store
-        .stage_gate_visits(1, &[visits(3, "2024-07-01", 10)])
-        .expect("stage");
-    let diff = store
-        .diff_dataset(1, GATE, day("2024-07-01"), day("2024-07-31"))
-        .expect("diff");
+    store.stage_libraries(1, &libraries()).expect("temporary tables are writable");
+    store.stage_gate_visits(1, &[visits(3, "2024-07-01", 10)]).expect("stage");
+    let diff = store.diff_dataset(1, GATE, day("2024-07-01"), day("2024-07-31")).expect("diff");
     assert_eq!(diff.inserted, 1);
     assert!(store.begin_run(Trigger::Manual, now()).is_err());
 }

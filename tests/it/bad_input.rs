@@ -28,18 +28,10 @@ fn every_config_mistake_is_exit_2_naming_the_thing() {
 
     let missing = env.run_config("nowhere.toml", &["import", "run", "--now"]);
     let nowhere = env.path("nowhere.toml");
-    missing
-        .assert_code(2)
-        .stderr_contains(&format!("config file {} not found", nowhere.display()));
+    missing.assert_code(2).stderr_contains(&format!("config file {} not found", nowhere.display()));
 
     refused(&env, "database = \n", &import, &secret, &format!("{config}:2:"));
-    refused(
-        &env,
-        &good.replace("client_id =", "clientid ="),
-        &import,
-        &secret,
-        "unknown field `clientid`",
-    );
+    refused(&env, &good.replace("client_id =", "clientid ="), &import, &secret, "unknown field `clientid`");
     refused(
         &env,
         &format!("fiscal_year_start_month = 13\n{good}"),
@@ -63,28 +55,13 @@ fn every_config_mistake_is_exit_2_naming_the_thing() {
     );
     refused(
         &env,
-        &good.replace(
-            &format!("client_secret_env = \"{SECRET_VAR}\""),
-            "client_secret_file = \"no-such-secret\"",
-        ),
+        &good.replace(&format!("client_secret_env = \"{SECRET_VAR}\""), "client_secret_file = \"no-such-secret\""),
         &import,
         &secret,
         "`client_secret_file` of profile `main`: cannot read",
     );
-    refused(
-        &env,
-        &format!("{good}\n{good}"),
-        &import,
-        &secret,
-        "two profiles are named `main`",
-    );
-    refused(
-        &env,
-        &format!("{good}\n{GATE}"),
-        &import,
-        &secret,
-        "profile `main`: dataset 43702 is listed twice",
-    );
+    refused(&env, &format!("{good}\n{good}"), &import, &secret, "two profiles are named `main`");
+    refused(&env, &format!("{good}\n{GATE}"), &import, &secret, "profile `main`: dataset 43702 is listed twice");
     refused(
         &env,
         &good,
@@ -99,13 +76,7 @@ fn every_config_mistake_is_exit_2_naming_the_thing() {
         &secret,
         "dataset 99999 is not in any selected profile",
     );
-    refused(
-        &env,
-        &good,
-        &["import", "run", "--now", "--profile", "other"],
-        &secret,
-        "no profile named `other`",
-    );
+    refused(&env, &good, &["import", "run", "--now", "--profile", "other"], &secret, "no profile named `other`");
 }
 
 #[test]
@@ -115,16 +86,7 @@ fn bad_values_become_recorded_problems_and_good_ones_are_stored() {
         "{GATE}\n  [[profile.dataset]]\n  id = 21034\n  kind = \"reference\"\n\n  [[profile.dataset]]\n  id = 28364\n  kind = \"custom\"\n  mode_field = \"Mode\"\n  mode_map = {{ \"Walk-in\" = \"in_person\", \"Phone\" = \"phone\" }}\n  count_field = \"Number of questions\"\n"
     );
     env.write_config(&env.profile("", &datasets));
-    let run = env.run(&[
-        "-v",
-        "import",
-        "run",
-        "--now",
-        "--from",
-        "2024-07-01",
-        "--to",
-        "2024-07-31",
-    ]);
+    let run = env.run(&["-v", "import", "run", "--now", "--from", "2024-07-01", "--to", "2024-07-31"]);
     run.success()
         .stderr_contains("5 values could not be used; see `almanac import history --run ID` dataset=main/43702")
         .stderr_contains("3 values could not be used; see `almanac import history --run ID` dataset=main/21034")
@@ -161,11 +123,7 @@ fn bad_values_become_recorded_problems_and_good_ones_are_stored() {
         "main/28364 record 4: `Number of questions`: the count -2 is negative",
         "main/28364 record 5: the record appears twice in one page; it is counted once",
     ] {
-        assert!(
-            detail.stdout.contains(problem),
-            "missing {problem:?} in\n{}",
-            detail.stdout
-        );
+        assert!(detail.stdout.contains(problem), "missing {problem:?} in\n{}", detail.stdout);
     }
     let history = env.run(&["import", "history", "--format", "json"]).json();
     assert_eq!(history[0]["problems"], json!(12));

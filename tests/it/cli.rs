@@ -15,30 +15,13 @@ fn a_scheduled_run_right_after_a_successful_one_is_skipped_and_now_runs_anyway()
     let skipped = env.run(&["-v", "import", "run"]);
     skipped.success().stderr_contains("not due");
     assert_eq!(skipped.stderr.lines().count(), 1, "one info line: {}", skipped.stderr);
-    assert_eq!(
-        env.sim.count("gate-count/overview"),
-        before,
-        "a skipped run makes no requests"
-    );
+    assert_eq!(env.sim.count("gate-count/overview"), before, "a skipped run makes no requests");
     env.run(&["import", "run", "--now"]).success();
     assert!(env.sim.count("gate-count/overview") > before);
     let history = env.run(&["import", "history", "--format", "json"]).json();
-    let statuses: Vec<&str> = history
-        .as_array()
-        .expect("runs")
-        .iter()
-        .filter_map(|r| r["status"].as_str())
-        .collect();
-    assert_eq!(
-        statuses,
-        ["Completed Successfully", "Skipped: not due", "Completed Successfully"]
-    );
-    let triggers: Vec<&str> = history
-        .as_array()
-        .expect("runs")
-        .iter()
-        .filter_map(|r| r["trigger"].as_str())
-        .collect();
+    let statuses: Vec<&str> = history.as_array().expect("runs").iter().filter_map(|r| r["status"].as_str()).collect();
+    assert_eq!(statuses, ["Completed Successfully", "Skipped: not due", "Completed Successfully"]);
+    let triggers: Vec<&str> = history.as_array().expect("runs").iter().filter_map(|r| r["trigger"].as_str()).collect();
     assert_eq!(triggers, ["manual", "scheduled", "scheduled"]);
 }
 
@@ -69,8 +52,7 @@ fn a_bad_config_exits_2_naming_the_file_the_key_and_the_line() {
     env.write_config(&env.profile("client_scret = \"typo\"", ""));
     let run = env.run(&["import", "run", "--now"]);
     let config = env.config_path().display().to_string();
-    run.assert_code(2)
-        .stderr_contains(&format!("{config}:11: unknown field `client_scret`"));
+    run.assert_code(2).stderr_contains(&format!("{config}:11: unknown field `client_scret`"));
 }
 
 #[test]
@@ -92,13 +74,7 @@ fn a_wrong_secret_exits_1_names_the_profile_writes_no_rows_and_is_failed_in_hist
     let history = env.run(&["import", "history", "--format", "json"]).json();
     assert_eq!(history[0]["status"], json!("Failed"));
     assert_eq!(history[0]["datasets_failed"], json!(1));
-    assert!(
-        history[0]["first_error"]
-            .as_str()
-            .unwrap_or("")
-            .contains("main/43702: LibInsight refused"),
-        "{history}"
-    );
+    assert!(history[0]["first_error"].as_str().unwrap_or("").contains("main/43702: LibInsight refused"), "{history}");
 }
 
 #[test]
@@ -118,11 +94,7 @@ fn trace_output_never_shows_the_client_secret_or_an_access_token() {
             assert!(!output.contains(token.as_str()), "a token leaked:\n{output}");
         }
     }
-    assert!(
-        run.stderr.contains("TRACE") || run.stderr.contains("DEBUG"),
-        "trace is on:\n{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("TRACE") || run.stderr.contains("DEBUG"), "trace is on:\n{}", run.stderr);
 }
 
 #[test]
@@ -130,8 +102,7 @@ fn import_history_lists_runs_newest_first_with_their_statuses() {
     let env = TestEnv::with_fixture("gate-counts.json");
     env.write_gate_config();
     env.run(&["import", "run", "--now"]).success();
-    env.run_with(&["import", "run", "--now"], &[(SECRET_VAR, "wrong")])
-        .assert_code(1);
+    env.run_with(&["import", "run", "--now"], &[(SECRET_VAR, "wrong")]).assert_code(1);
     let history = env.run(&["import", "history", "--format", "json"]).json();
     let runs = history.as_array().expect("a list");
     assert_eq!(runs.len(), 2);
@@ -151,24 +122,14 @@ fn config_check_masks_the_secret_and_online_signs_in() {
     env.write_gate_config();
     let check = env.run(&["config", "check"]);
     check.success();
-    assert!(
-        check
-            .stdout
-            .contains("client_secret: ******** (from $ALMANAC_TEST_SECRET)"),
-        "{}",
-        check.stdout
-    );
+    assert!(check.stdout.contains("client_secret: ******** (from $ALMANAC_TEST_SECRET)"), "{}", check.stdout);
     assert!(check.stdout.contains("dataset 43702: gate-count, by day"));
     assert!(!check.stdout.contains(&env.secret));
     env.run(&["config", "check", "--online"]).success();
     assert_eq!(env.sim.count("token"), 1);
     let wrong = env.run_with(&["config", "check", "--online"], &[(SECRET_VAR, "wrong")]);
     wrong.assert_code(1);
-    assert!(
-        wrong.stdout.contains("profile `main`: cannot sign in"),
-        "{}",
-        wrong.stdout
-    );
+    assert!(wrong.stdout.contains("profile `main`: cannot sign in"), "{}", wrong.stdout);
 }
 
 #[test]

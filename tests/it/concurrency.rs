@@ -21,14 +21,7 @@ const DATASETS: &str = r#"
 "#;
 
 fn main_entrance(env: &TestEnv, fiscal_year: &str, month: usize) -> Value {
-    let report = env.run(&[
-        "report",
-        "gate-counts",
-        "--fiscal-year",
-        fiscal_year,
-        "--format",
-        "json",
-    ]);
+    let report = env.run(&["report", "gate-counts", "--fiscal-year", fiscal_year, "--format", "json"]);
     report.success();
     report.json()["rows"][month]["visitors"]["Main Entrance"].clone()
 }
@@ -44,10 +37,8 @@ fn readers_work_during_an_import_and_see_the_old_window_or_the_new_never_half() 
     assert_eq!(main_entrance(&env, "2026", 0), json!(300));
 
     // Corrections in both spans of the dataset's window: a reader must see both or neither.
-    env.sim
-        .set_reading(43702, 3, Reading::Counter("2024-07-01".to_string(), 0, 2001));
-    env.sim
-        .set_reading(43702, 3, Reading::Counter("2025-07-01".to_string(), 2400, 4001));
+    env.sim.set_reading(43702, 3, Reading::Counter("2024-07-01".to_string(), 0, 2001));
+    env.sim.set_reading(43702, 3, Reading::Counter("2025-07-01".to_string(), 2400, 4001));
     // Park the import on its second span, after the first span's rows are staged.
     env.sim.add_fault(FaultRule {
         route: "gate-count/overview".to_string(),
@@ -67,10 +58,7 @@ fn readers_work_during_an_import_and_see_the_old_window_or_the_new_never_half() 
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the import starts");
-    assert!(
-        env.sim
-            .wait_for_arrivals("gate-count/overview", 2, Duration::from_secs(30))
-    );
+    assert!(env.sim.wait_for_arrivals("gate-count/overview", 2, Duration::from_secs(30)));
 
     // While the import is parked mid-dataset: both periods still show the old window.
     assert_eq!(main_entrance(&env, "2025", 0), json!(600));
@@ -81,19 +69,11 @@ fn readers_work_during_an_import_and_see_the_old_window_or_the_new_never_half() 
     let started = Instant::now();
     let second = env.run(&["import", "run", "--now"]);
     second.assert_code(75).stderr_contains("another import is running");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "the second import did not wait"
-    );
+    assert!(started.elapsed() < Duration::from_secs(5), "the second import did not wait");
 
     env.sim.release_holds();
     let output = import.wait_with_output().expect("the import ends");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     // Both corrections arrived together: 2001 crossings = 1000; 1601 = 800.
     assert_eq!(main_entrance(&env, "2025", 0), json!(1000));
     assert_eq!(main_entrance(&env, "2026", 0), json!(800));

@@ -24,10 +24,7 @@ fn an_import_killed_at_many_points_is_completed_by_the_next_run() {
     let env = TestEnv::start(generated::consortium(scale));
     let profile = env
         .profile("concurrency = 2", &generated::dataset_config(scale))
-        .replace(
-            "backfill_from = \"2024-06-01\"",
-            &format!("backfill_from = \"{}\"", scale.from),
-        );
+        .replace("backfill_from = \"2024-06-01\"", &format!("backfill_from = \"{}\"", scale.from));
     env.write_config_file("clean.toml", "clean.db", &profile);
     env.run_config("clean.toml", &["import", "run", "--now"]).success();
     let clean = env.dump_of("clean.db");
@@ -46,19 +43,12 @@ fn an_import_killed_at_many_points_is_completed_by_the_next_run() {
         env.write_config_file(&config, &database, &profile);
         env.sim.clear_requests();
         let mut child = env
-            .command(
-                &config,
-                &["import", "run", "--now"],
-                &[(crate::support::SECRET_VAR, &env.secret)],
-            )
+            .command(&config, &["import", "run", "--now"], &[(crate::support::SECRET_VAR, &env.secret)])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("the importer starts");
-        assert!(
-            env.sim.wait_for_arrivals("*", *kill_at, Duration::from_secs(60)),
-            "request {kill_at} never came"
-        );
+        assert!(env.sim.wait_for_arrivals("*", *kill_at, Duration::from_secs(60)), "request {kill_at} never came");
         child.kill().expect("SIGKILL");
         let _ = child.wait();
         let path = env.path(&database);
@@ -71,18 +61,11 @@ fn an_import_killed_at_many_points_is_completed_by_the_next_run() {
 
         let rerun = env.run_config(&config, &["import", "run", "--now"]);
         rerun.success();
-        assert_eq!(
-            env.dump_of(&database),
-            clean,
-            "kill point {kill_at}: the store equals an uninterrupted import's"
-        );
+        assert_eq!(env.dump_of(&database), clean, "kill point {kill_at}: the store equals an uninterrupted import's");
         let store = Store::open_existing(&path).expect("the store opens");
         assert_eq!(store.integrity_check().expect("a check"), "ok");
         let runs = store.runs(10).expect("history");
-        assert!(
-            runs.iter().all(|r| r.status != "Running"),
-            "kill point {kill_at}: {runs:?}"
-        );
+        assert!(runs.iter().all(|r| r.status != "Running"), "kill point {kill_at}: {runs:?}");
         assert_eq!(runs[0].status, "Completed Successfully");
         if runs.len() > 1 {
             assert_eq!(runs[1].status, "Failed: interrupted", "kill point {kill_at}");
@@ -94,8 +77,5 @@ fn an_import_killed_at_many_points_is_completed_by_the_next_run() {
     );
     // Some kills landed among the writer's commits, not only before the first one.
     let among_commits = committed_at_kill.iter().filter(|n| **n > 0 && **n < datasets).count();
-    assert!(
-        among_commits >= 3,
-        "only {among_commits} kills landed among commits: {committed_at_kill:?}"
-    );
+    assert!(among_commits >= 3, "only {among_commits} kills landed among commits: {committed_at_kill:?}");
 }

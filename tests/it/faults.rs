@@ -65,12 +65,7 @@ impl Counts {
 }
 
 fn rule(route: &str, when: When, fault: Fault) -> FaultRule {
-    FaultRule {
-        route: route.to_string(),
-        dataset: None,
-        when,
-        fault,
-    }
+    FaultRule { route: route.to_string(), dataset: None, when, fault }
 }
 
 /// Runs an import with `rule` in place and checks it recovered: exit 0, the same store as
@@ -92,76 +87,42 @@ fn recovers(rule: Option<FaultRule>, profile_keys: &str, extra: impl Fn(&mut Cou
 
 #[test]
 fn html_503s_are_retried_and_the_import_recovers() {
-    let rule = rule(
-        "gate-count/overview",
-        When::First(2),
-        Fault::Status {
-            status: 503,
-            body: FaultBody::Html,
-        },
-    );
+    let rule = rule("gate-count/overview", When::First(2), Fault::Status { status: 503, body: FaultBody::Html });
     recovers(Some(rule), "", |c| c.gate += 2);
 }
 
 #[test]
 fn a_500_with_an_empty_body_is_retried() {
-    let rule = rule(
-        "custom-dataset/data-grid",
-        When::Nth(2),
-        Fault::Status {
-            status: 500,
-            body: FaultBody::Empty,
-        },
-    );
+    let rule = rule("custom-dataset/data-grid", When::Nth(2), Fault::Status { status: 500, body: FaultBody::Empty });
     recovers(Some(rule), "", |c| c.grid += 1);
 }
 
 #[test]
 fn a_token_endpoint_outage_is_retried() {
-    let rule = rule(
-        "token",
-        When::First(2),
-        Fault::Status {
-            status: 502,
-            body: FaultBody::Html,
-        },
-    );
+    let rule = rule("token", When::First(2), Fault::Status { status: 502, body: FaultBody::Html });
     recovers(Some(rule), "", |c| c.token += 2);
 }
 
 #[test]
 fn a_truncated_token_answer_is_retried() {
-    recovers(Some(rule("token", When::First(1), Fault::Truncate)), "", |c| {
-        c.token += 1
-    });
+    recovers(Some(rule("token", When::First(1), Fault::Truncate)), "", |c| c.token += 1);
 }
 
 #[test]
 fn a_delay_past_the_request_timeout_is_retried() {
-    let env = recovers(
-        Some(rule("reference/overview", When::First(1), Fault::Delay { ms: 1500 })),
-        "",
-        |c| c.reference += 1,
-    );
+    let env =
+        recovers(Some(rule("reference/overview", When::First(1), Fault::Delay { ms: 1500 })), "", |c| c.reference += 1);
     drop(env);
 }
 
 #[test]
 fn a_dropped_connection_is_retried() {
-    recovers(
-        Some(rule("gate-count/libraries", When::First(2), Fault::Drop)),
-        "",
-        |c| c.libraries += 2,
-    );
+    recovers(Some(rule("gate-count/libraries", When::First(2), Fault::Drop)), "", |c| c.libraries += 2);
 }
 
 #[test]
 fn a_truncated_body_is_retried() {
-    recovers(
-        Some(rule("custom-dataset/data-grid", When::Nth(1), Fault::Truncate)),
-        "",
-        |c| c.grid += 1,
-    );
+    recovers(Some(rule("custom-dataset/data-grid", When::Nth(1), Fault::Truncate)), "", |c| c.grid += 1);
 }
 
 #[test]
@@ -176,35 +137,21 @@ fn json_sent_as_text_html_is_read_without_retrying() {
 
 #[test]
 fn a_429_with_retry_after_in_seconds_is_honoured() {
-    let fault = Fault::RateLimit {
-        retry_after: "0".to_string(),
-    };
-    recovers(Some(rule("gate-count/overview", When::First(2), fault)), "", |c| {
-        c.gate += 2
-    });
+    let fault = Fault::RateLimit { retry_after: "0".to_string() };
+    recovers(Some(rule("gate-count/overview", When::First(2), fault)), "", |c| c.gate += 2);
 }
 
 #[test]
 fn a_429_with_retry_after_as_an_http_date_is_honoured() {
-    let fault = Fault::RateLimit {
-        retry_after: "Wed, 21 Oct 2015 07:28:00 GMT".to_string(),
-    };
-    recovers(Some(rule("reference/overview", When::First(1), fault)), "", |c| {
-        c.reference += 1
-    });
+    let fault = Fault::RateLimit { retry_after: "Wed, 21 Oct 2015 07:28:00 GMT".to_string() };
+    recovers(Some(rule("reference/overview", When::First(1), fault)), "", |c| c.reference += 1);
 }
 
 #[test]
 fn a_long_retry_after_is_capped() {
     // An hour, capped to 50 ms: the test would time out if the cap were ignored.
-    let fault = Fault::RateLimit {
-        retry_after: "3600".to_string(),
-    };
-    recovers(
-        Some(rule("gate-count/overview", When::First(1), fault)),
-        "retry_after_cap = \"50ms\"",
-        |c| c.gate += 1,
-    );
+    let fault = Fault::RateLimit { retry_after: "3600".to_string() };
+    recovers(Some(rule("gate-count/overview", When::First(1), fault)), "retry_after_cap = \"50ms\"", |c| c.gate += 1);
 }
 
 #[test]
@@ -248,22 +195,15 @@ fn a_short_token_lifetime_is_renewed_before_each_call() {
 #[test]
 fn an_expired_token_on_a_data_call_is_renewed_once() {
     // One request at a time, so only the request that met the expiry retries.
-    recovers(
-        Some(rule("gate-count/overview", When::First(1), Fault::ExpireToken)),
-        "concurrency = 1",
-        |c| {
-            c.token += 1;
-            c.gate += 1;
-        },
-    );
+    recovers(Some(rule("gate-count/overview", When::First(1), Fault::ExpireToken)), "concurrency = 1", |c| {
+        c.token += 1;
+        c.gate += 1;
+    });
 }
 
 #[test]
 fn an_error_envelope_saying_the_token_is_invalid_renews_it_whatever_the_status() {
-    let fault = Fault::ErrorEnvelope {
-        status: 403,
-        message: "The access token provided is invalid".to_string(),
-    };
+    let fault = Fault::ErrorEnvelope { status: 403, message: "The access token provided is invalid".to_string() };
     recovers(Some(rule("reference/overview", When::First(1), fault)), "", |c| {
         c.token += 1;
         c.reference += 1;
@@ -287,19 +227,14 @@ fn a_record_added_between_page_fetches_is_neither_lost_nor_counted_twice() {
     let added = json!({"_id": 99, "_start_date": "2024-06-15 09:00:00", "_entered_by": "desk",
                        "Mode": ["Chat"], "Number of questions": 1});
     let record = added.as_object().cloned().unwrap_or_default();
-    env.sim.add_fault(rule(
-        "custom-dataset/data-grid",
-        When::Nth(2),
-        Fault::InsertRecord { record },
-    ));
+    env.sim.add_fault(rule("custom-dataset/data-grid", When::Nth(2), Fault::InsertRecord { record }));
     let run = env.run(&["-v", "import", "run", "--now"]);
     run.success();
     // The repeated record is stored once; the new one, on a page already read, waits for
     // the next run that covers its day.
     assert_eq!(env.dump(), clean);
     assert_eq!(env.sim.count("custom-dataset/data-grid"), clean_counts.grid);
-    env.run(&["import", "run", "--now", "--from", "2024-06-01", "--to", "2024-06-30"])
-        .success();
+    env.run(&["import", "run", "--now", "--from", "2024-06-01", "--to", "2024-06-30"]).success();
     assert!(env.dump().contains("record|main|28364|99|2024-06-15|chat|1"));
 }
 
@@ -312,8 +247,7 @@ fn fails(rule: FaultRule, profile_keys: &str, message: &str) -> TestEnv {
     env.write_config(&env.profile(&format!("request_timeout = \"400ms\"\n{profile_keys}"), DATASETS));
     env.run(&["import", "run", "--now"]).success();
     let before = env.dump();
-    env.sim
-        .set_reading(43702, 3, Reading::Counter("2024-07-01".to_string(), 0, 5001));
+    env.sim.set_reading(43702, 3, Reading::Counter("2024-07-01".to_string(), 0, 5001));
     env.sim.add_reference_count(21034, "2024-07-20", "chat", 5);
     let mut record = serde_json::Map::new();
     for (key, value) in [
@@ -326,46 +260,20 @@ fn fails(rule: FaultRule, profile_keys: &str, message: &str) -> TestEnv {
         record.insert(key.to_string(), value);
     }
     env.sim.add_record(28364, record);
-    env.sim.add_fault(FaultRule {
-        dataset: Some(43702),
-        ..rule
-    });
+    env.sim.add_fault(FaultRule { dataset: Some(43702), ..rule });
     env.sim.clear_requests();
     let today = today();
-    let run = env.run(&[
-        "import",
-        "run",
-        "--now",
-        "--concurrency",
-        "1",
-        "--from",
-        "2024-06-01",
-        "--to",
-        &today,
-    ]);
+    let run = env.run(&["import", "run", "--now", "--concurrency", "1", "--from", "2024-06-01", "--to", &today]);
     run.assert_code(1)
         .stderr_contains("error: import completed with errors: 1 of 3 datasets failed; first: main/43702: ")
         .stderr_contains(message);
     let after = env.dump();
-    assert_eq!(
-        rows_of(&after, 43702),
-        rows_of(&before, 43702),
-        "the failed dataset's rows are unchanged"
-    );
-    assert!(
-        after.contains("service|main|21034|2024-07-01|month|chat|15"),
-        "the Reference dataset imported"
-    );
-    assert!(
-        after.contains("record|main|28364|50|2024-07-21|chat|1"),
-        "the custom dataset imported"
-    );
+    assert_eq!(rows_of(&after, 43702), rows_of(&before, 43702), "the failed dataset's rows are unchanged");
+    assert!(after.contains("service|main|21034|2024-07-01|month|chat|15"), "the Reference dataset imported");
+    assert!(after.contains("record|main|28364|50|2024-07-21|chat|1"), "the custom dataset imported");
     let history = env.run(&["import", "history", "--format", "json"]).json();
     assert_eq!(history[0]["status"], json!("Completed with Errors"));
-    assert_eq!(
-        (history[0]["datasets_ok"].clone(), history[0]["datasets_failed"].clone()),
-        (json!(2), json!(1))
-    );
+    assert_eq!((history[0]["datasets_ok"].clone(), history[0]["datasets_failed"].clone()), (json!(2), json!(1)));
     env
 }
 
@@ -377,14 +285,7 @@ fn failing_overviews(env: &TestEnv) -> usize {
 
 #[test]
 fn a_500_that_never_ends_fails_the_dataset_after_five_attempts() {
-    let rule = rule(
-        "gate-count/overview",
-        When::Always,
-        Fault::Status {
-            status: 500,
-            body: FaultBody::Html,
-        },
-    );
+    let rule = rule("gate-count/overview", When::Always, Fault::Status { status: 500, body: FaultBody::Html });
     let env = fails(
         rule,
         "",
@@ -395,10 +296,7 @@ fn a_500_that_never_ends_fails_the_dataset_after_five_attempts() {
 
 #[test]
 fn an_error_sent_with_http_200_fails_at_once_with_libinsights_message() {
-    let fault = Fault::ErrorEnvelope {
-        status: 200,
-        message: "Invalid dataset".to_string(),
-    };
+    let fault = Fault::ErrorEnvelope { status: 200, message: "Invalid dataset".to_string() };
     let env = fails(
         rule("gate-count/overview", When::Always, fault),
         "",
@@ -409,10 +307,7 @@ fn an_error_sent_with_http_200_fails_at_once_with_libinsights_message() {
 
 #[test]
 fn a_404_fails_at_once() {
-    let fault = Fault::ErrorEnvelope {
-        status: 404,
-        message: "Dataset not found".to_string(),
-    };
+    let fault = Fault::ErrorEnvelope { status: 404, message: "Dataset not found".to_string() };
     let env = fails(
         rule("gate-count/overview", When::Always, fault),
         "",
@@ -423,10 +318,7 @@ fn a_404_fails_at_once() {
 
 #[test]
 fn a_400_fails_at_once() {
-    let fault = Fault::ErrorEnvelope {
-        status: 400,
-        message: "The date range may not exceed 366 days".to_string(),
-    };
+    let fault = Fault::ErrorEnvelope { status: 400, message: "The date range may not exceed 366 days".to_string() };
     let env = fails(
         rule("gate-count/overview", When::Always, fault),
         "",
@@ -437,15 +329,8 @@ fn a_400_fails_at_once() {
 
 #[test]
 fn a_403_fails_at_once() {
-    let fault = Fault::Status {
-        status: 403,
-        body: FaultBody::Text("Forbidden".to_string()),
-    };
-    let env = fails(
-        rule("gate-count/overview", When::Always, fault),
-        "",
-        "HTTP 403 Forbidden",
-    );
+    let fault = Fault::Status { status: 403, body: FaultBody::Text("Forbidden".to_string()) };
+    let env = fails(rule("gate-count/overview", When::Always, fault), "", "HTTP 403 Forbidden");
     assert_eq!(failing_overviews(&env), 1);
 }
 
@@ -461,9 +346,7 @@ fn a_body_that_is_always_truncated_fails_showing_its_first_bytes() {
 
 #[test]
 fn rate_limiting_that_never_ends_fails_after_five_attempts() {
-    let fault = Fault::RateLimit {
-        retry_after: "0".to_string(),
-    };
+    let fault = Fault::RateLimit { retry_after: "0".to_string() };
     let env = fails(
         rule("gate-count/overview", When::Always, fault),
         "",
@@ -494,10 +377,7 @@ fn answers_that_always_time_out_fail_the_dataset() {
 #[test]
 fn a_token_refused_again_after_renewal_fails_the_dataset() {
     // This dataset's route refuses every token; the tokens themselves stay good for the others.
-    let refuse = Fault::ErrorEnvelope {
-        status: 401,
-        message: "The access token provided has expired".to_string(),
-    };
+    let refuse = Fault::ErrorEnvelope { status: 401, message: "The access token provided has expired".to_string() };
     let env = fails(
         rule("gate-count/overview", When::Always, refuse),
         "",
@@ -510,23 +390,12 @@ fn a_token_refused_again_after_renewal_fails_the_dataset() {
 fn a_token_endpoint_that_stays_down_fails_every_dataset() {
     let env = TestEnv::with_fixture("reliability.json");
     env.write_config(&env.profile("", DATASETS));
-    env.sim.add_fault(rule(
-        "token",
-        When::Always,
-        Fault::Status {
-            status: 503,
-            body: FaultBody::Html,
-        },
-    ));
+    env.sim.add_fault(rule("token", When::Always, Fault::Status { status: 503, body: FaultBody::Html }));
     let run = env.run(&["import", "run", "--now"]);
     run.assert_code(1)
         .stderr_contains("error: import failed: 3 of 3 datasets failed; first: main/")
         .stderr_contains("LibInsight answered HTTP 503 Service Unavailable for /v1.0/oauth/token after 5 attempt(s)");
-    assert_eq!(
-        env.sim.count("token"),
-        5,
-        "one token fetch, retried, shared by the datasets"
-    );
+    assert_eq!(env.sim.count("token"), 5, "one token fetch, retried, shared by the datasets");
     assert_eq!(env.dump(), "");
     let history = env.run(&["import", "history", "--format", "json"]).json();
     assert_eq!(history[0]["status"], json!("Failed"));

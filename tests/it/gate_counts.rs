@@ -10,9 +10,7 @@ use crate::support::TestEnv;
 /// Twelve FY2025 months, the ones after October without data.
 fn fy2025_rows(first_four: Vec<Value>) -> Vec<Value> {
     let mut rows = first_four;
-    for month in [
-        "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06",
-    ] {
+    for month in ["2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"] {
         rows.push(json!({
             "month": month,
             "visitors": {"Main Entrance": null, "Science Library": null, "Special Collections": null},
@@ -49,9 +47,7 @@ fn a_full_import_reports_the_figures_computed_by_hand_from_the_readings() {
     //   Sept 500; Oct 600.5 → 601; Total 2801 + 650 + 59 = 3510 (from exact halves 7020 / 2).
     let mut warnings = missing(
         "Main Entrance",
-        &[
-            "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06",
-        ],
+        &["2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"],
     );
     for library in ["Science Library", "Special Collections"] {
         warnings.extend(missing(
@@ -81,12 +77,8 @@ fn a_full_import_reports_the_figures_computed_by_hand_from_the_readings() {
     assert_eq!(report.json(), expected);
     // The keys of each row's visitors come in column order, as `libraries` lists them.
     let first_row = report.stdout.find("\"Main Entrance\": 1200").expect("July's row");
-    let science = report.stdout[first_row..]
-        .find("\"Science Library\"")
-        .expect("Science in July");
-    let special = report.stdout[first_row..]
-        .find("\"Special Collections\"")
-        .expect("Special in July");
+    let science = report.stdout[first_row..].find("\"Science Library\"").expect("Science in July");
+    let special = report.stdout[first_row..].find("\"Special Collections\"").expect("Special in July");
     assert!(science < special);
 }
 
@@ -95,19 +87,10 @@ fn the_calendar_year_report_runs_january_to_december() {
     let env = TestEnv::with_fixture("gate-counts.json");
     env.write_gate_config();
     env.run(&["import", "run", "--now"]).success();
-    let report = env
-        .run(&["report", "gate-counts", "--year", "2024", "--format", "json"])
-        .json();
-    assert_eq!(
-        report["period"],
-        json!({"label": "2024", "from": "2024-01-01", "to": "2024-12-31"})
-    );
-    let months: Vec<&str> = report["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .filter_map(|r| r["month"].as_str())
-        .collect();
+    let report = env.run(&["report", "gate-counts", "--year", "2024", "--format", "json"]).json();
+    assert_eq!(report["period"], json!({"label": "2024", "from": "2024-01-01", "to": "2024-12-31"}));
+    let months: Vec<&str> =
+        report["rows"].as_array().expect("rows").iter().filter_map(|r| r["month"].as_str()).collect();
     assert_eq!(months.first(), Some(&"2024-01"));
     assert_eq!(months.last(), Some(&"2024-12"));
     // 2024-06-30 is in calendar 2024: 700 − 500 = 200 crossings = 100 visitors in June.
@@ -123,23 +106,12 @@ fn the_table_and_csv_show_missing_months_empty_not_zero() {
     env.run(&["import", "run", "--now"]).success();
     let table = env.run(&["report", "gate-counts", "--fiscal-year", "2025"]);
     table.success();
-    let november = table
-        .stdout
-        .lines()
-        .find(|l| l.contains("2024-11"))
-        .expect("a November row");
+    let november = table.stdout.lines().find(|l| l.contains("2024-11")).expect("a November row");
     assert!(november.contains('—') && !november.contains(" 0 "), "{november}");
-    assert!(
-        table.stdout.contains("Total") && table.stdout.contains("3,510"),
-        "{}",
-        table.stdout
-    );
+    assert!(table.stdout.contains("Total") && table.stdout.contains("3,510"), "{}", table.stdout);
     let csv = env.run(&["report", "gate-counts", "--fiscal-year", "2025", "--format", "csv"]);
     let mut lines = csv.stdout.lines();
-    assert_eq!(
-        lines.next(),
-        Some("Month,Main Entrance,Science Library,Special Collections,All libraries")
-    );
+    assert_eq!(lines.next(), Some("Month,Main Entrance,Science Library,Special Collections,All libraries"));
     assert_eq!(lines.next(), Some("2024-07,1200,400,42,1642"));
     assert!(csv.stdout.contains("\n2024-11,,,,\n"), "{}", csv.stdout);
     assert!(csv.stdout.contains("\nTotal,2801,650,59,3510\n"), "{}", csv.stdout);
@@ -153,8 +125,7 @@ fn a_second_import_of_the_same_window_leaves_every_row_the_same() {
     env.run(&["import", "run", "--now"]).success();
     let first = env.dump();
     assert!(first.contains("gate|main|43702|3|2024-07-01|day|1201"), "{first}");
-    env.run(&["import", "run", "--now", "--from", "2024-06-01", "--to", "2025-12-31"])
-        .success();
+    env.run(&["import", "run", "--now", "--from", "2024-06-01", "--to", "2025-12-31"]).success();
     assert_eq!(env.dump(), first);
     let history = env.run(&["import", "history", "--format", "json"]).json();
     // The second run found everything unchanged: it wrote no rows.
@@ -167,32 +138,24 @@ fn a_reading_changed_in_libinsight_shows_up_after_the_next_import() {
     let env = TestEnv::with_fixture("gate-counts.json");
     env.write_gate_config();
     // A reading inside the regular look-back window (a few days ago).
-    let recent = (Local::now().date_naive() - Days::new(3))
-        .format("%Y-%m-%d")
-        .to_string();
-    env.sim
-        .set_reading(43702, 4, Reading::Counter(recent.clone(), 1000, 1300));
+    let recent = (Local::now().date_naive() - Days::new(3)).format("%Y-%m-%d").to_string();
+    env.sim.set_reading(43702, 4, Reading::Counter(recent.clone(), 1000, 1300));
     env.run(&["import", "run", "--now"]).success();
     assert!(env.dump().contains(&format!("gate|main|43702|4|{recent}|day|600")));
 
     // Someone corrects it in LibInsight; the next regular run re-reads the look-back window.
-    env.sim
-        .set_reading(43702, 4, Reading::Counter(recent.clone(), 1000, 1450));
+    env.sim.set_reading(43702, 4, Reading::Counter(recent.clone(), 1000, 1450));
     env.run(&["import", "run", "--now"]).success();
     let dump = env.dump();
     assert!(dump.contains(&format!("gate|main|43702|4|{recent}|day|900")), "{dump}");
 
     // An old correction is outside the look-back window; a backfill of its range brings it.
-    env.sim
-        .set_reading(43702, 3, Reading::Counter("2024-08-01".to_string(), 3400, 5401));
+    env.sim.set_reading(43702, 3, Reading::Counter("2024-08-01".to_string(), 3400, 5401));
     env.run(&["import", "run", "--now"]).success();
     assert!(env.dump().contains("gate|main|43702|3|2024-08-01|day|1001"));
-    env.run(&["import", "run", "--now", "--from", "2024-08-01", "--to", "2024-08-31"])
-        .success();
+    env.run(&["import", "run", "--now", "--from", "2024-08-01", "--to", "2024-08-31"]).success();
     assert!(env.dump().contains("gate|main|43702|3|2024-08-01|day|2001"));
-    let report = env
-        .run(&["report", "gate-counts", "--fiscal-year", "2025", "--format", "json"])
-        .json();
+    let report = env.run(&["report", "gate-counts", "--fiscal-year", "2025", "--format", "json"]).json();
     // August is now 2001 crossings = 1000.5 visitors, shown 1001.
     assert_eq!(report["rows"][1]["visitors"]["Main Entrance"], json!(1001));
 }

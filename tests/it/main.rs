@@ -23,10 +23,7 @@ fn every_test_file_is_a_module() {
             continue;
         };
         if path.extension().is_some_and(|e| e == "rs") && stem != "main" {
-            assert!(
-                main.contains(&format!("mod {stem};")),
-                "tests/it/{stem}.rs is not declared in main.rs"
-            );
+            assert!(main.contains(&format!("mod {stem};")), "tests/it/{stem}.rs is not declared in main.rs");
         }
     }
 }

@@ -19,14 +19,7 @@ fn no_output_error_or_database_byte_holds_the_secret_or_a_token() {
     let env = TestEnv::with_fixture("gate-counts.json");
     env.write_config(&env.profile("", GATE));
     let mut outputs = Vec::new();
-    for flags in [
-        &[][..],
-        &["-q"],
-        &["-v"],
-        &["-vv"],
-        &["-vvv"],
-        &["-vvv", "--log-format", "json"],
-    ] {
+    for flags in [&[][..], &["-q"], &["-v"], &["-vv"], &["-vvv"], &["-vvv", "--log-format", "json"]] {
         let mut args: Vec<&str> = flags.to_vec();
         args.extend(["import", "run", "--now"]);
         let run = env.run(&args);
@@ -59,10 +52,9 @@ fn no_output_error_or_database_byte_holds_the_secret_or_a_token() {
 fn an_inline_secret_in_a_file_others_can_read_is_warned_about() {
     use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::with_fixture("gate-counts.json");
-    let inline = env.profile("", GATE).replace(
-        &format!("client_secret_env = \"{SECRET_VAR}\""),
-        &format!("client_secret = \"{}\"", env.secret),
-    );
+    let inline = env
+        .profile("", GATE)
+        .replace(&format!("client_secret_env = \"{SECRET_VAR}\""), &format!("client_secret = \"{}\"", env.secret));
     env.write_config(&inline);
     let config = env.config_path();
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).expect("chmod");

@@ -74,9 +74,7 @@ fn a_custom_dataset_over_three_pages_and_a_reference_dataset_give_the_hand_count
             "total": total
         })
     };
-    let empty = [
-        "2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05",
-    ];
+    let empty = ["2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05"];
     let mut rows = vec![
         row("2024-07", [10, 2, 5, 100, 2, 2, 0], 21, 121),
         row("2024-08", [7, 0, 1, 50, 0, 0, 2], 10, 60),
@@ -102,24 +100,15 @@ fn a_custom_dataset_over_three_pages_and_a_reference_dataset_give_the_hand_count
     run.stderr_contains("`Mode` values not in mode_map, counted as other: Fax (1)");
     let detail = env.run(&["import", "history", "--run", "1"]);
     assert!(
-        detail
-            .stdout
-            .contains("main/28364 record 105: `Number of questions`: the count is blank"),
+        detail.stdout.contains("main/28364 record 105: `Number of questions`: the count is blank"),
         "{}",
         detail.stdout
     );
     assert!(detail.stdout.contains("counted as other: Fax (1)"), "{}", detail.stdout);
 
     // ACRL for survey 2025 (FY2025): line 64 = staff-mediated 42; line 67 = chat + sms + ticket = 21 + 3 + 7.
-    let acrl = env
-        .run(&["report", "acrl", "--survey-year", "2025", "--format", "json"])
-        .json();
-    let line = |n: &str| {
-        acrl["lines"]
-            .as_array()
-            .and_then(|l| l.iter().find(|x| x["line"] == n))
-            .cloned()
-    };
+    let acrl = env.run(&["report", "acrl", "--survey-year", "2025", "--format", "json"]).json();
+    let line = |n: &str| acrl["lines"].as_array().and_then(|l| l.iter().find(|x| x["line"] == n)).cloned();
     assert_eq!(line("64").map(|l| l["value"].clone()), Some(json!(42)));
     assert_eq!(line("67").map(|l| l["value"].clone()), Some(json!(31)));
     assert_eq!(line("65").map(|l| l["value"].clone()), Some(Value::Null));
@@ -130,12 +119,8 @@ fn a_renamed_mode_field_fails_that_dataset_leaves_its_rows_and_the_others_import
     let env = services_env();
     env.run(&["import", "run", "--now"]).success();
     let before = env.dump();
-    let custom_rows = |dump: &str| {
-        dump.lines()
-            .filter(|l| l.starts_with("record|main|28364|"))
-            .map(String::from)
-            .collect::<Vec<_>>()
-    };
+    let custom_rows =
+        |dump: &str| dump.lines().filter(|l| l.starts_with("record|main|28364|")).map(String::from).collect::<Vec<_>>();
     // Every record in the window but the directional 103 and 105 with its blank count.
     assert_eq!(custom_rows(&before).len(), 9);
 
@@ -147,16 +132,7 @@ fn a_renamed_mode_field_fails_that_dataset_leaves_its_rows_and_the_others_import
         .map(|record| {
             record
                 .iter()
-                .map(|(k, v)| {
-                    (
-                        if k.trim() == "Mode" {
-                            "Contact Mode".to_string()
-                        } else {
-                            k.clone()
-                        },
-                        v.clone(),
-                    )
-                })
+                .map(|(k, v)| (if k.trim() == "Mode" { "Contact Mode".to_string() } else { k.clone() }, v.clone()))
                 .collect()
         })
         .collect();
@@ -168,21 +144,11 @@ fn a_renamed_mode_field_fails_that_dataset_leaves_its_rows_and_the_others_import
         "main/28364: field `Mode` not found; fields seen: Contact Mode, Notes, Number of questions, Question Type",
     );
     let after = env.dump();
-    assert_eq!(
-        custom_rows(&after),
-        custom_rows(&before),
-        "the custom dataset's rows are unchanged"
-    );
-    assert!(
-        after.contains("service|main|21034|2024-10-01|month|chat|9"),
-        "the reference dataset imported"
-    );
+    assert_eq!(custom_rows(&after), custom_rows(&before), "the custom dataset's rows are unchanged");
+    assert!(after.contains("service|main|21034|2024-10-01|month|chat|9"), "the reference dataset imported");
     let history = env.run(&["import", "history", "--format", "json"]).json();
     assert_eq!(history[0]["status"], json!("Completed with Errors"));
-    assert_eq!(
-        (history[0]["datasets_ok"].clone(), history[0]["datasets_failed"].clone()),
-        (json!(1), json!(1))
-    );
+    assert_eq!((history[0]["datasets_ok"].clone(), history[0]["datasets_failed"].clone()), (json!(1), json!(1)));
 }
 
 #[test]
@@ -192,28 +158,13 @@ fn the_services_table_labels_modes_and_ipeds_says_it_collects_none_of_this() {
     let table = env.run(&["report", "services", "--fiscal-year", "2025"]);
     table.success();
     let header = table.stdout.lines().nth(2).unwrap_or_default();
-    for label in [
-        "Chats",
-        "SMS",
-        "Tickets",
-        "FAQ views",
-        "In person",
-        "Staff-mediated",
-        "Total",
-    ] {
+    for label in ["Chats", "SMS", "Tickets", "FAQ views", "In person", "Staff-mediated", "Total"] {
         assert!(header.contains(label), "{header}");
     }
-    let ipeds = env
-        .run(&["report", "ipeds", "--survey-year", "2024", "--format", "json"])
-        .json();
+    let ipeds = env.run(&["report", "ipeds", "--survey-year", "2024", "--format", "json"]).json();
     assert_eq!(ipeds["collection_year"], json!("2024-25"));
     assert_eq!(ipeds["period"]["label"], json!("FY2024"));
-    assert!(
-        ipeds["status"]
-            .as_str()
-            .unwrap_or("")
-            .contains("collects no gate counts, no reference transactions")
-    );
+    assert!(ipeds["status"].as_str().unwrap_or("").contains("collects no gate counts, no reference transactions"));
     let items = ipeds["items"].as_array().expect("items");
     assert!(items.iter().all(|i| i["ipeds"] == json!("not collected by IPEDS AL")));
     assert!(items.iter().any(|i| i["acrl"]["line"] == json!("64")));
@@ -225,18 +176,14 @@ fn the_services_table_labels_modes_and_ipeds_says_it_collects_none_of_this() {
 /// Writes a config with this fiscal start month over the boundary fixture.
 fn write_boundary_config(env: &TestEnv, start_month: u32) {
     let datasets = "  [[profile.dataset]]\n  id = 21034\n  kind = \"reference\"\n  granularity = \"day\"\n\n  [[profile.dataset]]\n  id = 43702\n  kind = \"gate-count\"\n  granularity = \"day\"\n";
-    let profile = env
-        .profile("", datasets)
-        .replace("backfill_from = \"2024-06-01\"", "backfill_from = \"2022-11-01\"");
+    let profile = env.profile("", datasets).replace("backfill_from = \"2024-06-01\"", "backfill_from = \"2022-11-01\"");
     env.write_config(&format!("fiscal_year_start_month = {start_month}\n{profile}"));
 }
 
 /// With this fiscal start month, the period and lines 64 and 74 of a survey year.
 fn acrl_lines(env: &TestEnv, start_month: u32, survey_year: &str) -> (Value, Value, Value) {
     write_boundary_config(env, start_month);
-    let report = env
-        .run(&["report", "acrl", "--survey-year", survey_year, "--format", "json"])
-        .json();
+    let report = env.run(&["report", "acrl", "--survey-year", survey_year, "--format", "json"]).json();
     let value = |n: &str| {
         report["lines"]
             .as_array()
@@ -256,26 +203,17 @@ fn acrl_uses_exactly_the_months_of_the_survey_years_reporting_period() {
     // FY2024 = 2023-11-01 to 2024-10-31: chats 20 + 300 + 4000 + 40 = 4360 (not 2023-10-31's 1,
     // not 2024-11-01's 5000); visitors 70 + 600 + 7000 + 50 = 7720.
     let (period, transactions, gate) = acrl_lines(&env, 11, "2025");
-    assert_eq!(
-        period,
-        json!({"label": "FY2024", "from": "2023-11-01", "to": "2024-10-31"})
-    );
+    assert_eq!(period, json!({"label": "FY2024", "from": "2023-11-01", "to": "2024-10-31"}));
     assert_eq!((transactions, gate), (json!(4360), json!(7720)));
     // July start: survey 2024 reports FY2024 = 2023-07-01 to 2024-06-30: chats 200 + 1 + 20 + 300
     // = 521; visitors 800 + 3 + 70 + 600 = 1473.
     let (period, transactions, gate) = acrl_lines(&env, 7, "2024");
-    assert_eq!(
-        period,
-        json!({"label": "FY2024", "from": "2023-07-01", "to": "2024-06-30"})
-    );
+    assert_eq!(period, json!({"label": "FY2024", "from": "2023-07-01", "to": "2024-06-30"}));
     assert_eq!((transactions, gate), (json!(521), json!(1473)));
     // October start: the year ends in September, so survey 2024 reports FY2024 =
     // 2023-10-01 to 2024-09-30: chats 1 + 20 + 300 + 4000 = 4321; visitors 3 + 70 + 600 + 7000 = 7673.
     let (period, transactions, gate) = acrl_lines(&env, 10, "2024");
-    assert_eq!(
-        period,
-        json!({"label": "FY2024", "from": "2023-10-01", "to": "2024-09-30"})
-    );
+    assert_eq!(period, json!({"label": "FY2024", "from": "2023-10-01", "to": "2024-09-30"}));
     assert_eq!((transactions, gate), (json!(4321), json!(7673)));
 }
 
@@ -284,14 +222,7 @@ fn a_sampled_typical_week_needs_every_day() {
     let env = TestEnv::with_fixture("survey-boundaries.json");
     write_boundary_config(&env, 7);
     env.run(&["import", "run", "--now"]).success();
-    let run = env.run(&[
-        "report",
-        "acrl",
-        "--survey-year",
-        "2025",
-        "--typical-week",
-        "2024-10-28",
-    ]);
+    let run = env.run(&["report", "acrl", "--survey-year", "2025", "--typical-week", "2024-10-28"]);
     run.assert_code(1).stderr_contains(
         "lacks daily gate-count data (Main Entrance: 2024-10-28, 2024-10-29, 2024-10-30, 2024-11-02, 2024-11-03)",
     );

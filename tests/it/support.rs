@@ -30,11 +30,7 @@ pub struct Run {
 impl Run {
     #[track_caller]
     pub fn assert_code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code, code,
-            "exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
-        );
+        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
         self
     }
 
@@ -111,10 +107,10 @@ backoff_cap = "20ms"
 
     /// The standard config: one daily gate-count dataset, 43702.
     pub fn write_gate_config(&self) {
-        self.write_config(&self.profile(
-            "",
-            "  [[profile.dataset]]\n  id = 43702\n  kind = \"gate-count\"\n  granularity = \"day\"\n",
-        ));
+        self.write_config(
+            &self
+                .profile("", "  [[profile.dataset]]\n  id = 43702\n  kind = \"gate-count\"\n  granularity = \"day\"\n"),
+        );
     }
 
     pub fn write_config(&self, text: &str) {
@@ -132,10 +128,7 @@ backoff_cap = "20ms"
     }
 
     pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let output = self
-            .command("almanac.toml", args, env)
-            .output()
-            .expect("the binary runs");
+        let output = self.command("almanac.toml", args, env).output().expect("the binary runs");
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -145,10 +138,7 @@ backoff_cap = "20ms"
 
     /// Runs with another config file of the test folder.
     pub fn run_config(&self, config: &str, args: &[&str]) -> Run {
-        let output = self
-            .command(config, args, &[(SECRET_VAR, &self.secret)])
-            .output()
-            .expect("the binary runs");
+        let output = self.command(config, args, &[(SECRET_VAR, &self.secret)]).output().expect("the binary runs");
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -184,10 +174,7 @@ backoff_cap = "20ms"
 
     /// The dump of another database of the test folder.
     pub fn dump_of(&self, database: &str) -> String {
-        Store::open_read_only(&self.path(database))
-            .expect("the store opens")
-            .canonical_dump()
-            .expect("the dump")
+        Store::open_read_only(&self.path(database)).expect("the store opens").canonical_dump().expect("the dump")
     }
 }
 

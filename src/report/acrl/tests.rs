@@ -21,21 +21,11 @@ fn dataset(key: i64, kind: &str, counts_as: &str) -> DatasetInfo {
 }
 
 fn service(dataset: i64, mode: &str, month: &str, count: i64) -> ServiceMonth {
-    ServiceMonth {
-        dataset,
-        mode: mode.to_string(),
-        month: month.to_string(),
-        count,
-    }
+    ServiceMonth { dataset, mode: mode.to_string(), month: month.to_string(), count }
 }
 
 fn gate_month(month: &str, visitors: i64) -> GateMonth {
-    GateMonth {
-        dataset: 9,
-        library_id: 3,
-        month: month.to_string(),
-        halves: visitors * 2,
-    }
+    GateMonth { dataset: 9, library_id: 3, month: month.to_string(), halves: visitors * 2 }
 }
 
 const LIBRARIES: &[(i64, i64, &str)] = &[(9, 3, "Main Entrance")];
@@ -53,32 +43,15 @@ fn report(
     typical_week: TypicalWeek,
 ) -> Result<AcrlReport, ReportError> {
     let period = FiscalCalendar::JULY.survey_year(survey_year);
-    let gate = gate_counts::build(
-        gate_months,
-        &libraries(),
-        &[dataset(9, "gate-count", "transactions")],
-        &period,
-    );
+    let gate = gate_counts::build(gate_months, &libraries(), &[dataset(9, "gate-count", "transactions")], &period);
     build(
-        &AcrlInputs {
-            survey_year,
-            period: &period,
-            services,
-            datasets,
-            gate: &gate,
-            week_days,
-            typical_week,
-        },
+        &AcrlInputs { survey_year, period: &period, services, datasets, gate: &gate, week_days, typical_week },
         &libraries(),
     )
 }
 
 fn line<'a>(report: &'a AcrlReport, number: &str) -> &'a AcrlLine {
-    report
-        .lines
-        .iter()
-        .find(|l| l.line == number)
-        .unwrap_or_else(|| panic!("line {number}"))
+    report.lines.iter().find(|l| l.line == number).unwrap_or_else(|| panic!("line {number}"))
 }
 
 #[test]
@@ -90,15 +63,8 @@ fn five_three_lines_64_and_67_from_chats_sms_tickets_and_faq_views() {
         service(1, "ticket", "2024-10", 300),
         service(1, "faq", "2024-10", 9000),
     ];
-    let report = report(
-        2025,
-        &services,
-        &[dataset(1, "reference", "transactions")],
-        &[],
-        &[],
-        TypicalWeek::Average,
-    )
-    .expect("a report");
+    let report = report(2025, &services, &[dataset(1, "reference", "transactions")], &[], &[], TypicalWeek::Average)
+        .expect("a report");
     assert_eq!(line(&report, "64").value, Some(750));
     assert!(line(&report, "64").note.contains("FAQ views excluded"));
     assert_eq!(line(&report, "67").value, Some(750));
@@ -116,10 +82,7 @@ fn consultations_come_from_datasets_counted_as_consultations() {
         service(2, "in_person", "2024-11", 30),
         service(2, "email", "2024-11", 5),
     ];
-    let datasets = [
-        dataset(1, "custom", "transactions"),
-        dataset(2, "custom", "consultations"),
-    ];
+    let datasets = [dataset(1, "custom", "transactions"), dataset(2, "custom", "consultations")];
     let report = report(2025, &services, &datasets, &[], &[], TypicalWeek::Average).expect("a report");
     assert_eq!(line(&report, "64").value, Some(500));
     assert_eq!(line(&report, "65").value, Some(35));
@@ -129,15 +92,7 @@ fn consultations_come_from_datasets_counted_as_consultations() {
 
 #[test]
 fn five_two_average_week_of_an_october_with_31000_visitors() {
-    let report = report(
-        2025,
-        &[],
-        &[],
-        &[gate_month("2024-10", 31_000)],
-        &[],
-        TypicalWeek::Average,
-    )
-    .expect("a report");
+    let report = report(2025, &[], &[], &[gate_month("2024-10", 31_000)], &[], TypicalWeek::Average).expect("a report");
     let week = line(&report, "73");
     assert_eq!(week.value, Some(7000));
     assert!(week.sampled);
@@ -149,11 +104,7 @@ fn five_two_average_week_of_an_october_with_31000_visitors() {
 fn five_two_average_week_of_a_whole_year_of_365000_visitors() {
     // FY2025 has 365 days; give each month 1000 visitors per day.
     let period = FiscalCalendar::JULY.fiscal_year(2025);
-    let months: Vec<GateMonth> = period
-        .months()
-        .iter()
-        .map(|m| gate_month(&m.to_string(), 1000 * m.days()))
-        .collect();
+    let months: Vec<GateMonth> = period.months().iter().map(|m| gate_month(&m.to_string(), 1000 * m.days())).collect();
     let report = report(2025, &[], &[], &months, &[], TypicalWeek::Average).expect("a report");
     assert_eq!(line(&report, "74").value, Some(365_000));
     assert_eq!(line(&report, "73").value, Some(7000));
@@ -163,12 +114,7 @@ fn week(start: &str, visitors: &[i64]) -> Vec<GateDay> {
     visitors
         .iter()
         .enumerate()
-        .map(|(i, v)| GateDay {
-            dataset: 9,
-            library_id: 3,
-            day: day(start) + Days::new(i as u64),
-            halves: v * 2,
-        })
+        .map(|(i, v)| GateDay { dataset: 9, library_id: 3, day: day(start) + Days::new(i as u64), halves: v * 2 })
         .collect()
 }
 
