@@ -25,6 +25,9 @@ pub struct DatasetFetch<'a> {
     pub kind: &'a DatasetKind,
     pub client: &'a Client,
     pub window: Window,
+    /// The dataset's libraries as stored by earlier imports; when there are some, the
+    /// `libraries` map of each overview answer is enough and `/libraries` is not asked.
+    pub stored_libraries: Vec<Library>,
     /// Spans (and pages of a span) fetched at once.
     pub concurrency: usize,
 }
@@ -88,11 +91,14 @@ impl DatasetFetch<'_> {
         tx: &mpsc::Sender<Message>,
     ) -> Result<Fetched, FetchError> {
         let mut fetched = Fetched::default();
-        let listed = self.client.gate_count_libraries(self.dataset_id, counter).await?;
-        let libraries = normalize::libraries(&listed);
-        let mut known: Vec<Library> = libraries.rows;
-        fetched.problems.extend(libraries.problems);
-        send(tx, Message::Libraries { job: self.job, rows: known.clone() }).await?;
+        let mut known: Vec<Library> = self.stored_libraries.clone();
+        if known.is_empty() {
+            let listed = self.client.gate_count_libraries(self.dataset_id, counter).await?;
+            let libraries = normalize::libraries(&listed);
+            known = libraries.rows;
+            fetched.problems.extend(libraries.problems);
+            send(tx, Message::Libraries { job: self.job, rows: known.clone() }).await?;
+        }
 
         let aggregate = Self::aggregate(granularity);
         let mut overviews = stream::iter(plan::spans(self.window, Some(granularity)))
@@ -103,11 +109,17 @@ impl DatasetFetch<'_> {
             .buffer_unordered(self.concurrency);
         while let Some((span, overview)) = overviews.next().await {
             let overview = overview?;
+            // The answer's own map: new libraries, and names changed in LibInsight.
             let named = normalize::libraries(&overview.libraries);
-            let new: Vec<Library> = named.rows.into_iter().filter(|l| !known.iter().any(|k| k.id == l.id)).collect();
-            if !new.is_empty() {
-                known.extend(new.iter().cloned());
-                send(tx, Message::Libraries { job: self.job, rows: new }).await?;
+            let changed: Vec<Library> = named.rows.into_iter().filter(|l| !known.contains(l)).collect();
+            if !changed.is_empty() {
+                for library in &changed {
+                    match known.iter_mut().find(|k| k.id == library.id) {
+                        Some(old) => old.name.clone_from(&library.name),
+                        None => known.push(library.clone()),
+                    }
+                }
+                send(tx, Message::Libraries { job: self.job, rows: changed }).await?;
             }
             let visits = normalize::gate_visits(&overview, &known, granularity, span);
             send(tx, Message::Gate { job: self.job, rows: visits.rows }).await?;

@@ -95,6 +95,7 @@ struct Job<'a> {
     dataset: &'a DatasetConfig,
     client: &'a Client,
     window: Window,
+    stored_libraries: Vec<crate::model::Library>,
     bookmark: NaiveDate,
     concurrency: usize,
 }
@@ -157,6 +158,10 @@ pub fn run(config: &Config, options: &ImportOptions) -> Result<RunReport, Import
     let mut jobs = Vec::new();
     for (index, (profile, dataset)) in selected.iter().enumerate() {
         let bookmark = store.bookmark(&profile.name, dataset.id)?;
+        let stored_libraries = match dataset.kind {
+            DatasetKind::GateCount { .. } => store.dataset_libraries(&profile.name, dataset.id)?,
+            _ => Vec::new(),
+        };
         let granularity = match dataset.kind {
             DatasetKind::GateCount { granularity } | DatasetKind::Reference { granularity } => Some(granularity),
             DatasetKind::Custom(_) => None,
@@ -178,6 +183,7 @@ pub fn run(config: &Config, options: &ImportOptions) -> Result<RunReport, Import
             dataset,
             client,
             window,
+            stored_libraries,
             bookmark: window.to.min(options.today),
             concurrency: usize::from(options.concurrency.unwrap_or(profile.http.concurrency).max(1)),
         });
@@ -286,6 +292,7 @@ async fn import_dataset(job: &Job<'_>, tx: mpsc::Sender<Message>) -> DatasetRepo
         kind: &job.dataset.kind,
         client: job.client,
         window: job.window,
+        stored_libraries: job.stored_libraries.clone(),
         concurrency: job.concurrency,
     };
     let (fetched, failure) = match fetch.run(&counter, &tx).await {

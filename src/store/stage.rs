@@ -277,6 +277,23 @@ impl Store {
         Ok(through.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()))
     }
 
+    /// The stored libraries of a gate-count dataset.
+    pub fn dataset_libraries(&self, profile: &str, dataset_id: u32) -> Result<Vec<Library>, Error> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT l.library_id, l.name FROM library l JOIN dataset d ON d.id = l.dataset
+                 WHERE d.profile = ?1 AND d.dataset_id = ?2 ORDER BY l.library_id",
+            )
+            .doing("reading a dataset's libraries")?;
+        let rows = statement
+            .query_map(params![profile, dataset_id], |row| Ok(Library { id: row.get(0)?, name: row.get(1)? }))
+            .doing("reading a dataset's libraries")?
+            .collect::<Result<Vec<_>, _>>()
+            .doing("reading a dataset's libraries")?;
+        Ok(rows)
+    }
+
     /// What swapping in the job's staged rows would change, without changing anything.
     pub fn diff_dataset(
         &mut self,

@@ -8,6 +8,7 @@ mod crash;
 mod dry_run;
 mod faults;
 mod gate_counts;
+mod nightly;
 mod secrets;
 mod services;
 mod support;
