@@ -114,12 +114,13 @@ pub fn acrl(
     let period = fiscal.survey_year(survey_year);
     let services = store.service_months(period.from, period.to)?;
     let datasets = store.datasets()?;
-    let gate = super::gate_counts::gate_counts(store, &period)?;
+    let libraries = store.libraries()?;
+    let gate_months = store.gate_months(period.from, period.to)?;
+    let gate = super::gate_counts::build(&gate_months, &libraries, &datasets, &period);
     let week_days = match typical_week {
         TypicalWeek::Sampled(start) => store.gate_days(start, start + Days::new(6))?,
         TypicalWeek::Average => Vec::new(),
     };
-    let libraries = store.libraries()?;
     build(
         &AcrlInputs {
             survey_year,

@@ -1,14 +1,19 @@
 //! Staging and the window swap.
 //!
-//! While a dataset is being fetched its rows go, page by page, into temporary tables keyed by
-//! the import's job number; nothing in the real tables changes. When the dataset is complete,
+//! While a dataset is being fetched its rows go, page by page, into temporary tables of its
+//! own (named by the import's job number); nothing in the real tables changes. When the dataset is complete,
 //! [`Store::commit_dataset`] replaces the dataset's window in one transaction: rows LibInsight
 //! sent are inserted or updated (only if different), rows of the window it no longer has are
 //! deleted (unless a problem stands in for them), and the bookmark and the per-dataset result
 //! are written in the same transaction. A failed dataset only loses its staging rows.
+//!
+//! The temporary database is a file (`temp_store = FILE`), so a long backfill is not held in
+//! memory; a job's tables are dropped whole once its dataset is swapped in or has failed
+//! (dropping costs far less than deleting rows, and keeps the temporary B-trees small).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, TransactionBehavior, params, params_from_iter};
 
 use super::{Doing, Error, Store, timestamp};
 use crate::model::{GateVisits, Library, Problem, ProblemKey, ServiceCount, ServiceRecord};
@@ -66,18 +71,19 @@ pub struct DatasetResult<'a> {
 /// How one kind of data maps onto its stored table and its staging table.
 struct Target {
     table: &'static str,
+    /// The job's staging table is `temp.job<N>_<stage>`.
     stage: &'static str,
     keys: &'static [&'static str],
     values: &'static [&'static str],
     /// The column the window is a range of.
     period: &'static str,
-    /// Columns of `stage_keep` that must match the keys for a stored row to be kept.
+    /// Columns of the job's `keep` table that must match the keys for a stored row to be kept.
     keep: &'static [&'static str],
 }
 
 const GATE: Target = Target {
     table: "gate_visits",
-    stage: "stage_gate",
+    stage: "gate",
     keys: &["library_id", "period"],
     values: &["grain", "halves"],
     period: "period",
@@ -86,7 +92,7 @@ const GATE: Target = Target {
 
 const SERVICE: Target = Target {
     table: "service_count",
-    stage: "stage_service",
+    stage: "service",
     keys: &["period", "mode"],
     values: &["grain", "count"],
     period: "period",
@@ -95,7 +101,7 @@ const SERVICE: Target = Target {
 
 const RECORD: Target = Target {
     table: "service_record",
-    stage: "stage_record",
+    stage: "record",
     keys: &["record_id"],
     values: &["day", "mode", "count"],
     period: "day",
@@ -110,134 +116,218 @@ fn target_of(kind: &str) -> &'static Target {
     }
 }
 
-const STAGE_TABLES: &str = "
-CREATE TEMP TABLE IF NOT EXISTS stage_library (
-    job INTEGER NOT NULL, library_id INTEGER NOT NULL, name TEXT NOT NULL,
-    PRIMARY KEY (job, library_id)) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS stage_gate (
-    job INTEGER NOT NULL, library_id INTEGER NOT NULL, period TEXT NOT NULL, grain TEXT NOT NULL,
-    halves INTEGER NOT NULL, PRIMARY KEY (job, library_id, period)) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS stage_service (
-    job INTEGER NOT NULL, period TEXT NOT NULL, grain TEXT NOT NULL, mode TEXT NOT NULL,
-    count INTEGER NOT NULL, PRIMARY KEY (job, period, mode)) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS stage_record (
-    job INTEGER NOT NULL, record_id INTEGER NOT NULL, day TEXT NOT NULL, mode TEXT NOT NULL,
-    count INTEGER NOT NULL, PRIMARY KEY (job, record_id)) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS stage_keep (
-    job INTEGER NOT NULL, library_id INTEGER, period TEXT, mode TEXT, record_id INTEGER);
-CREATE INDEX IF NOT EXISTS temp.stage_keep_by_job ON stage_keep (job);
-";
+/// The name of one of a job's staging tables.
+fn staged(job: u32, what: &str) -> String {
+    format!("temp.job{job}_{what}")
+}
+
+/// A job's staging tables, shaped like the stored tables without the dataset column.
+fn job_tables_sql(job: u32) -> String {
+    let t = |what| staged(job, what);
+    format!(
+        "CREATE TABLE {library} (library_id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+         CREATE TABLE {gate} (library_id INTEGER NOT NULL, period TEXT NOT NULL, grain TEXT NOT NULL,
+             halves INTEGER NOT NULL, PRIMARY KEY (library_id, period)) WITHOUT ROWID;
+         CREATE TABLE {service} (period TEXT NOT NULL, grain TEXT NOT NULL, mode TEXT NOT NULL,
+             count INTEGER NOT NULL, PRIMARY KEY (period, mode)) WITHOUT ROWID;
+         CREATE TABLE {record} (record_id INTEGER PRIMARY KEY, day TEXT NOT NULL, mode TEXT NOT NULL,
+             count INTEGER NOT NULL);
+         CREATE TABLE {keep} (library_id INTEGER, period TEXT, mode TEXT, record_id INTEGER);",
+        library = t("library"),
+        gate = t("gate"),
+        service = t("service"),
+        record = t("record"),
+        keep = t("keep"),
+    )
+}
+
+const JOB_TABLES: [&str; 5] = ["library", "gate", "service", "record", "keep"];
 
 fn day_text(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
+/// Rows per multi-row `INSERT` when staging: one statement per page of records.
+const BATCH: usize = 100;
+
+/// Stages `rows` with multi-row `INSERT … VALUES (…), (…)` statements of [`BATCH`] rows (the
+/// rest one by one), and returns how many rows were inserted. `insert` is the statement's
+/// head (`INSERT INTO t (a, b)`), `tail` what follows the values (`ON CONFLICT …`), `bind`
+/// pushes one row's values in column order.
+fn insert_batched<R>(
+    tx: &rusqlite::Connection,
+    insert: &str,
+    columns: usize,
+    tail: &str,
+    rows: &[R],
+    bind: impl Fn(&R, &mut Vec<Value>),
+    doing: &'static str,
+) -> Result<usize, Error> {
+    let one_row = format!("({})", vec!["?"; columns].join(", "));
+    let batched_sql = format!("{insert} VALUES {} {tail}", vec![one_row.as_str(); BATCH].join(", "));
+    let single_sql = format!("{insert} VALUES {one_row} {tail}");
+    let mut inserted = 0;
+    let mut values = Vec::with_capacity(BATCH * columns);
+    let mut chunks = rows.chunks_exact(BATCH);
+    for chunk in chunks.by_ref() {
+        values.clear();
+        for row in chunk {
+            bind(row, &mut values);
+        }
+        let mut statement = tx.prepare_cached(&batched_sql).doing(doing)?;
+        inserted += statement.execute(params_from_iter(values.drain(..))).doing(doing)?;
+    }
+    let mut statement = tx.prepare_cached(&single_sql).doing(doing)?;
+    for row in chunks.remainder() {
+        values.clear();
+        bind(row, &mut values);
+        inserted += statement.execute(params_from_iter(values.drain(..))).doing(doing)?;
+    }
+    Ok(inserted)
+}
+
 impl Store {
-    fn ensure_stage_tables(&self) -> Result<(), Error> {
-        self.conn.execute_batch(STAGE_TABLES).doing("creating the staging tables")
+    fn ensure_job_tables(&mut self, job: u32) -> Result<(), Error> {
+        if self.staged_jobs.insert(job) {
+            self.conn.execute_batch(&job_tables_sql(job)).doing("creating staging tables")?;
+        }
+        Ok(())
     }
 
-    /// Runs `body` in a transaction that touches only the temporary tables.
+    /// Runs `body` in a transaction that touches only the job's temporary tables. One per
+    /// page: a transaction kept open across pages was slower (the temporary database then
+    /// spills and journals).
     fn in_stage_transaction<T>(
         &mut self,
-        body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Error>,
+        job: u32,
+        body: impl FnOnce(&rusqlite::Connection) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.ensure_stage_tables()?;
+        self.ensure_job_tables(job)?;
         let tx = self.conn.transaction().doing("starting a staging transaction")?;
         let value = body(&tx)?;
         tx.commit().doing("committing staged rows")?;
         Ok(value)
     }
 
+    /// Drops a job's staging tables (after its swap, or when its dataset failed).
+    pub fn discard_stage(&mut self, job: u32) -> Result<(), Error> {
+        if self.staged_jobs.remove(&job) {
+            let drops: String =
+                JOB_TABLES.iter().map(|what| format!("DROP TABLE IF EXISTS {};", staged(job, what))).collect();
+            self.conn.execute_batch(&drops).doing("dropping staging tables")?;
+        }
+        Ok(())
+    }
+
     pub fn stage_libraries(&mut self, job: u32, libraries: &[Library]) -> Result<(), Error> {
-        self.in_stage_transaction(|tx| {
+        self.in_stage_transaction(job, |tx| {
             let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO stage_library (job, library_id, name) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (job, library_id) DO UPDATE SET name = excluded.name",
-                )
+                .prepare_cached(&format!(
+                    "INSERT INTO {} (library_id, name) VALUES (?1, ?2)
+                     ON CONFLICT (library_id) DO UPDATE SET name = excluded.name",
+                    staged(job, "library")
+                ))
                 .doing("staging libraries")?;
             for library in libraries {
-                insert.execute(params![job, library.id, library.name]).doing("staging libraries")?;
+                insert.execute(params![library.id, library.name]).doing("staging libraries")?;
             }
             Ok(())
         })
     }
 
     pub fn stage_gate_visits(&mut self, job: u32, rows: &[GateVisits]) -> Result<(), Error> {
-        self.in_stage_transaction(|tx| {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO stage_gate (job, library_id, period, grain, halves) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (job, library_id, period) DO UPDATE SET grain = excluded.grain, halves = excluded.halves",
-                )
-                .doing("staging gate counts")?;
-            for row in rows {
-                insert
-                    .execute(params![job, row.library_id, day_text(row.period), row.grain.as_str(), row.halves])
-                    .doing("staging gate counts")?;
-            }
-            Ok(())
+        self.in_stage_transaction(job, |tx| {
+            insert_batched(
+                tx,
+                &format!("INSERT INTO {} (library_id, period, grain, halves)", staged(job, "gate")),
+                4,
+                "ON CONFLICT (library_id, period) DO UPDATE SET grain = excluded.grain, halves = excluded.halves",
+                rows,
+                |row, values| {
+                    values.extend([
+                        Value::from(row.library_id),
+                        Value::from(day_text(row.period)),
+                        Value::from(row.grain.as_str().to_string()),
+                        Value::from(row.halves),
+                    ])
+                },
+                "staging gate counts",
+            )
+            .map(|_| ())
         })
     }
 
     pub fn stage_service_counts(&mut self, job: u32, rows: &[ServiceCount]) -> Result<(), Error> {
-        self.in_stage_transaction(|tx| {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO stage_service (job, period, grain, mode, count) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (job, period, mode) DO UPDATE SET grain = excluded.grain, count = excluded.count",
-                )
-                .doing("staging service counts")?;
-            for row in rows {
-                insert
-                    .execute(params![job, day_text(row.period), row.grain.as_str(), row.mode, row.count])
-                    .doing("staging service counts")?;
-            }
-            Ok(())
+        self.in_stage_transaction(job, |tx| {
+            insert_batched(
+                tx,
+                &format!("INSERT INTO {} (period, grain, mode, count)", staged(job, "service")),
+                4,
+                "ON CONFLICT (period, mode) DO UPDATE SET grain = excluded.grain, count = excluded.count",
+                rows,
+                |row, values| {
+                    values.extend([
+                        Value::from(day_text(row.period)),
+                        Value::from(row.grain.as_str().to_string()),
+                        Value::from(row.mode.clone()),
+                        Value::from(row.count),
+                    ])
+                },
+                "staging service counts",
+            )
+            .map(|_| ())
         })
     }
 
     /// Stages custom-dataset records, keeping the first of any `_id` seen twice.
     pub fn stage_service_records(&mut self, job: u32, rows: &[ServiceRecord]) -> Result<StageOutcome, Error> {
-        self.in_stage_transaction(|tx| {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO stage_record (job, record_id, day, mode, count) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (job, record_id) DO NOTHING",
-                )
-                .doing("staging records")?;
-            let mut existing = tx
-                .prepare_cached("SELECT day, mode, count FROM stage_record WHERE job = ?1 AND record_id = ?2")
-                .doing("staging records")?;
+        self.in_stage_transaction(job, |tx| {
+            let inserted = insert_batched(
+                tx,
+                &format!("INSERT INTO {} (record_id, day, mode, count)", staged(job, "record")),
+                4,
+                "ON CONFLICT (record_id) DO NOTHING",
+                rows,
+                |row, values| {
+                    values.extend([
+                        Value::from(row.record_id),
+                        Value::from(day_text(row.day)),
+                        Value::from(row.mode.clone()),
+                        Value::from(row.count),
+                    ])
+                },
+                "staging records",
+            )?;
             let mut outcome = StageOutcome::default();
+            if inserted == rows.len() {
+                return Ok(outcome);
+            }
+            // Some records were staged before (a page boundary that shifted, or LibInsight
+            // sending a record twice): tell identical repeats from conflicting ones.
+            let mut existing = tx
+                .prepare_cached(&format!("SELECT day, mode, count FROM {} WHERE record_id = ?1", staged(job, "record")))
+                .doing("staging records")?;
             for row in rows {
-                let day = day_text(row.day);
-                let inserted =
-                    insert.execute(params![job, row.record_id, day, row.mode, row.count]).doing("staging records")?;
-                if inserted == 1 {
-                    continue;
-                }
                 let first: (String, String, i64) = existing
-                    .query_row(params![job, row.record_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .query_row(params![row.record_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .doing("staging records")?;
-                if first == (day, row.mode.clone(), row.count) {
-                    outcome.identical_duplicates += 1;
-                } else {
+                if first != (day_text(row.day), row.mode.clone(), row.count) {
                     outcome.conflicting_duplicates.push(row.record_id);
                 }
             }
+            outcome.identical_duplicates = (rows.len() - inserted - outcome.conflicting_duplicates.len()) as u64;
             Ok(outcome)
         })
     }
 
     /// Marks stored rows that a problem stands in for, so the window swap keeps them.
     pub fn stage_kept(&mut self, job: u32, keys: &[ProblemKey]) -> Result<(), Error> {
-        self.in_stage_transaction(|tx| {
+        self.in_stage_transaction(job, |tx| {
             let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO stage_keep (job, library_id, period, mode, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
+                .prepare_cached(&format!(
+                    "INSERT INTO {} (library_id, period, mode, record_id) VALUES (?1, ?2, ?3, ?4)",
+                    staged(job, "keep")
+                ))
                 .doing("staging kept rows")?;
             for key in keys {
                 let (library_id, period, mode, record_id) = match key {
@@ -245,18 +335,7 @@ impl Store {
                     ProblemKey::Service { period, mode } => (None, Some(day_text(*period)), Some(mode.as_str()), None),
                     ProblemKey::Record(id) => (None, None, None, Some(*id)),
                 };
-                insert.execute(params![job, library_id, period, mode, record_id]).doing("staging kept rows")?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Forgets a job's staged rows (after its commit, or when its dataset failed).
-    pub fn discard_stage(&mut self, job: u32) -> Result<(), Error> {
-        self.in_stage_transaction(|tx| {
-            for table in ["stage_library", "stage_gate", "stage_service", "stage_record", "stage_keep"] {
-                tx.execute(&format!("DELETE FROM temp.{table} WHERE job = ?1"), [job])
-                    .doing("discarding staged rows")?;
+                insert.execute(params![library_id, period, mode, record_id]).doing("staging kept rows")?;
             }
             Ok(())
         })
@@ -302,7 +381,7 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<ChangeCounts, Error> {
-        self.ensure_stage_tables()?;
+        self.ensure_job_tables(job)?;
         let dataset: Option<i64> = self
             .conn
             .query_row(
@@ -324,7 +403,7 @@ impl Store {
         identity: DatasetIdentity<'_>,
         result: &DatasetResult<'_>,
     ) -> Result<ChangeCounts, Error> {
-        self.ensure_stage_tables()?;
+        self.ensure_job_tables(job)?;
         let target = target_of(identity.kind);
         let (from, to) = (day_text(result.from), day_text(result.to));
         let tx = self
@@ -340,26 +419,52 @@ impl Store {
                 |row| row.get(0),
             )
             .doing("recording a dataset")?;
-        let changes = count_changes(&tx, target, job, dataset, result.from, result.to)?;
+        let count_stored = |tx: &rusqlite::Transaction<'_>| -> Result<i64, Error> {
+            tx.prepare_cached(&format!("SELECT count(*) FROM main.{} WHERE dataset = ?1", target.table))
+                .doing("counting stored rows")?
+                .query_row([dataset], |row| row.get(0))
+                .doing("counting stored rows")
+        };
+        let staged_rows: i64 = tx
+            .prepare_cached(&format!("SELECT count(*) FROM {}", staged(job, target.stage)))
+            .doing("counting staged rows")?
+            .query_row([], |row| row.get(0))
+            .doing("counting staged rows")?;
+        let stored_before = count_stored(&tx)?;
         if identity.kind == "gate-count" {
-            tx.prepare_cached(
+            tx.prepare_cached(&format!(
                 "INSERT INTO library (dataset, library_id, name)
-                 SELECT ?2, library_id, name FROM temp.stage_library WHERE job = ?1
+                 SELECT ?1, library_id, name FROM {} WHERE true
                  ON CONFLICT (dataset, library_id) DO UPDATE SET name = excluded.name
                  WHERE library.name IS NOT excluded.name",
-            )
+                staged(job, "library")
+            ))
             .doing("storing libraries")?
-            .execute(params![job, dataset])
+            .execute(params![dataset])
             .doing("storing libraries")?;
         }
-        tx.prepare_cached(&delete_sql(target))
-            .doing("removing rows LibInsight no longer has")?
-            .execute(params![job, dataset, from, to])
-            .doing("removing rows LibInsight no longer has")?;
-        tx.prepare_cached(&upsert_sql(target))
-            .doing("storing rows")?
-            .execute(params![job, dataset])
-            .doing("storing rows")?;
+        let deleted = if stored_before == 0 {
+            0
+        } else {
+            tx.prepare_cached(&delete_sql(target, job))
+                .doing("removing rows LibInsight no longer has")?
+                .execute(params![dataset, from, to])
+                .doing("removing rows LibInsight no longer has")?
+        };
+        // The upsert's change count is the rows inserted plus the rows whose values changed.
+        let copy = if stored_before == 0 { insert_sql(target, job) } else { upsert_sql(target, job) };
+        let written =
+            tx.prepare_cached(&copy).doing("storing rows")?.execute(params![dataset]).doing("storing rows")?;
+        // Into an empty dataset everything written is new; otherwise count what is there now.
+        let inserted =
+            if stored_before == 0 { written as i64 } else { count_stored(&tx)? - (stored_before - deleted as i64) };
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let changes = ChangeCounts {
+            inserted: count(inserted),
+            updated: count(written as i64 - inserted),
+            deleted: deleted as u64,
+            unchanged: count(staged_rows - written as i64),
+        };
         tx.execute(
             "INSERT INTO bookmark (dataset, through, run) VALUES (?1, ?2, ?3)
              ON CONFLICT (dataset) DO UPDATE SET through = max(through, excluded.through), run = excluded.run",
@@ -495,42 +600,59 @@ fn values_differ(target: &Target, stored: &str, staged: &str) -> String {
     target.values.iter().map(|v| format!("{stored}.{v} IS NOT {staged}.{v}")).collect::<Vec<_>>().join(" OR ")
 }
 
-/// Stored rows of the window (`?2` dataset, `?3`..`?4`) that the job (`?1`) neither staged
-/// nor asked to keep.
-fn stale_condition(target: &Target, stored: &str) -> String {
+/// Stored rows of the window (`?1` dataset, `?2`..`?3`) that the job neither staged nor
+/// asked to keep.
+fn stale_condition(target: &Target, job: u32, stored: &str) -> String {
     let keep = target.keep.iter().map(|k| format!("k.{k} = {stored}.{k}")).collect::<Vec<_>>().join(" AND ");
     format!(
-        "{stored}.dataset = ?2 AND {stored}.{period} BETWEEN ?3 AND ?4
-         AND NOT EXISTS (SELECT 1 FROM temp.{stage} s WHERE s.job = ?1 AND {matched})
-         AND NOT EXISTS (SELECT 1 FROM temp.stage_keep k WHERE k.job = ?1 AND {keep})",
+        "{stored}.dataset = ?1 AND {stored}.{period} BETWEEN ?2 AND ?3
+         AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE {matched})
+         AND NOT EXISTS (SELECT 1 FROM {keeps} k WHERE {keep})",
         period = target.period,
-        stage = target.stage,
+        stage = staged(job, target.stage),
+        keeps = staged(job, "keep"),
         matched = key_match(target, stored, "s"),
     )
 }
 
-fn delete_sql(target: &Target) -> String {
+fn delete_sql(target: &Target, job: u32) -> String {
     format!(
         "DELETE FROM main.{table} WHERE {stale}",
         table = target.table,
-        stale = stale_condition(target, target.table)
+        stale = stale_condition(target, job, target.table)
     )
 }
 
-fn upsert_sql(target: &Target) -> String {
-    let columns = target.keys.iter().chain(target.values).copied().collect::<Vec<_>>().join(", ");
+fn columns(target: &Target) -> String {
+    target.keys.iter().chain(target.values).copied().collect::<Vec<_>>().join(", ")
+}
+
+/// Copies the job's staged rows (`?1` dataset) into a dataset that has none yet.
+fn insert_sql(target: &Target, job: u32) -> String {
+    let columns = columns(target);
+    format!(
+        "INSERT INTO main.{table} (dataset, {columns}) SELECT ?1, {columns} FROM {stage} WHERE true",
+        table = target.table,
+        stage = staged(job, target.stage),
+    )
+}
+
+/// Copies the job's staged rows (`?1` dataset), updating only rows whose values differ.
+fn upsert_sql(target: &Target, job: u32) -> String {
+    let columns = columns(target);
     let keys = target.keys.join(", ");
     let set = target.values.iter().map(|v| format!("{v} = excluded.{v}")).collect::<Vec<_>>().join(", ");
     format!(
         "INSERT INTO main.{table} (dataset, {columns})
-         SELECT ?2, {columns} FROM temp.{stage} WHERE job = ?1
+         SELECT ?1, {columns} FROM {stage} WHERE true
          ON CONFLICT (dataset, {keys}) DO UPDATE SET {set} WHERE {differ}",
         table = target.table,
-        stage = target.stage,
+        stage = staged(job, target.stage),
         differ = values_differ(target, target.table, "excluded"),
     )
 }
 
+/// What swapping the job's staged rows into `dataset`'s window would change (a dry run).
 fn count_changes(
     conn: &rusqlite::Connection,
     target: &Target,
@@ -542,34 +664,34 @@ fn count_changes(
     let (from, to) = (day_text(from), day_text(to));
     let staged_sql = format!(
         "SELECT count(*),
-                coalesce(sum(NOT EXISTS (SELECT 1 FROM main.{table} m WHERE m.dataset = ?2 AND {matched})), 0),
-                coalesce(sum(EXISTS (SELECT 1 FROM main.{table} m WHERE m.dataset = ?2 AND {matched} AND ({differ}))), 0)
-         FROM temp.{stage} s WHERE s.job = ?1",
+                coalesce(sum(NOT EXISTS (SELECT 1 FROM main.{table} m WHERE m.dataset = ?1 AND {matched})), 0),
+                coalesce(sum(EXISTS (SELECT 1 FROM main.{table} m WHERE m.dataset = ?1 AND {matched} AND ({differ}))), 0)
+         FROM {stage} s",
         table = target.table,
-        stage = target.stage,
+        stage = staged(job, target.stage),
         matched = key_match(target, "m", "s"),
         differ = values_differ(target, "m", "s"),
     );
-    let (staged, inserted, updated): (i64, i64, i64) = conn
+    let (staged_rows, inserted, updated): (i64, i64, i64) = conn
         .prepare_cached(&staged_sql)
         .doing("comparing staged rows")?
-        .query_row(params![job, dataset], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .query_row(params![dataset], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .doing("comparing staged rows")?;
     let deleted_sql = format!(
         "SELECT count(*) FROM main.{table} m WHERE {stale}",
         table = target.table,
-        stale = stale_condition(target, "m")
+        stale = stale_condition(target, job, "m")
     );
     let deleted: i64 = conn
         .prepare_cached(&deleted_sql)
         .doing("comparing staged rows")?
-        .query_row(params![job, dataset, from, to], |row| row.get(0))
+        .query_row(params![dataset, from, to], |row| row.get(0))
         .doing("comparing staged rows")?;
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     Ok(ChangeCounts {
         inserted: count(inserted),
         updated: count(updated),
         deleted: count(deleted),
-        unchanged: count(staged - inserted - updated),
+        unchanged: count(staged_rows - inserted - updated),
     })
 }

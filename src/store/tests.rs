@@ -23,11 +23,18 @@ fn libraries() -> Vec<Library> {
     vec![Library { id: 3, name: "Main".to_string() }, Library { id: 4, name: "Science".to_string() }]
 }
 
-/// Stages `rows` as job 1 and swaps them into the window July 2024.
+/// A job number not used before (staged rows stay until the connection closes).
+fn next_job() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(100);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Stages `rows` as a new job and swaps them into the window July 2024.
 fn import(store: &mut Store, run: i64, rows: &[GateVisits], kept: &[ProblemKey]) -> ChangeCounts {
-    store.stage_libraries(1, &libraries()).expect("stage libraries");
-    store.stage_gate_visits(1, rows).expect("stage rows");
-    store.stage_kept(1, kept).expect("stage kept");
+    let job = next_job();
+    store.stage_libraries(job, &libraries()).expect("stage libraries");
+    store.stage_gate_visits(job, rows).expect("stage rows");
+    store.stage_kept(job, kept).expect("stage kept");
     let result = DatasetResult {
         run,
         from: day("2024-07-01"),
@@ -38,9 +45,7 @@ fn import(store: &mut Store, run: i64, rows: &[GateVisits], kept: &[ProblemKey])
         bookmark: day("2024-07-31"),
         now: now(),
     };
-    let changes = store.commit_dataset(1, GATE, &result).expect("commit");
-    store.discard_stage(1).expect("discard");
-    changes
+    store.commit_dataset(job, GATE, &result).expect("commit")
 }
 
 fn stored(store: &Store) -> Vec<(i64, String, i64)> {
@@ -188,4 +193,33 @@ fn a_read_only_store_can_stage_and_diff_but_not_write() {
     let diff = store.diff_dataset(1, GATE, day("2024-07-01"), day("2024-07-31")).expect("diff");
     assert_eq!(diff.inserted, 1);
     assert!(store.begin_run(Trigger::Manual, now()).is_err());
+}
+
+/// The schema as SQLite keeps it, in a fixed order.
+fn schema_of(conn: &rusqlite::Connection) -> Vec<(String, String)> {
+    let mut statement = conn
+        .prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+        .expect("a statement");
+    statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .expect("a query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+#[test]
+fn a_database_of_the_first_schema_is_upgraded_to_the_same_schema_as_a_new_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&old).expect("open");
+        conn.execute_batch(schema::MIGRATIONS[0]).expect("version 1");
+        conn.pragma_update(None, "user_version", 1).expect("set version");
+    }
+    let upgraded = Store::open(&old).expect("the upgrade");
+    assert_eq!(upgraded.user_version().expect("version"), schema::current_version());
+    let fresh = Store::open(&dir.path().join("new.db")).expect("a new store");
+    assert_eq!(schema_of(&upgraded.conn), schema_of(&fresh.conn));
+    let index = schema_of(&fresh.conn).into_iter().find(|(name, _)| name == "service_record_by_day");
+    assert!(index.is_some_and(|(_, sql)| sql.contains("(day, dataset, mode, count)")));
 }
