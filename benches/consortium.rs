@@ -21,11 +21,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use almanac::config::Granularity;
+use almanac::config::{Checks, Granularity};
 use almanac::fiscal::FiscalCalendar;
 use almanac::model::{GateVisits, Library, ServiceRecord};
 use almanac::report::acrl::{self, TypicalWeek};
 use almanac::report::gate_counts;
+use almanac::report::{Context, Provenance};
 use almanac::sim::SimHandle;
 use almanac::sim::fixture::{CountMethod, Fixture};
 use almanac::sim::generated::{self, Scale};
@@ -439,11 +440,12 @@ fn report_latency(database: &Path, today: NaiveDate) -> ReportTimes {
     let survey_year = july.last_complete_survey_year(today);
     let survey = july.survey_year(survey_year);
     let store = Store::open_read_only(database).expect("the store");
+    let context = Context { checks: Checks::DEFAULT, provenance: Provenance::gather(&store, &[]).expect("provenance") };
     let gate = median(21, || {
-        gate_counts::gate_counts(&store, &period).expect("the report");
+        gate_counts::gate_counts(&store, &period, &context).expect("the report");
     });
     let acrl = median(21, || {
-        acrl::acrl(&store, july, survey_year, TypicalWeek::Average).expect("the report");
+        acrl::acrl(&store, july, survey_year, TypicalWeek::Average, &context).expect("the report");
     });
 
     // The same figures, each from one hand-written query.
@@ -494,7 +496,7 @@ fn report_latency(database: &Path, today: NaiveDate) -> ReportTimes {
             .expect("a row")
     };
     // The query computes the report's figures, or the comparison would mean nothing.
-    let report = acrl::acrl(&store, july, survey_year, TypicalWeek::Average).expect("the report");
+    let report = acrl::acrl(&store, july, survey_year, TypicalWeek::Average, &context).expect("the report");
     let value = |line: &str| report.lines.iter().find(|l| l.line == line).and_then(|l| l.value);
     let [transactions, _, virtual_reference, week, annual] = run_acrl_query();
     assert_eq!(

@@ -99,6 +99,12 @@ impl Period {
         months
     }
 
+    /// The same months a year earlier.
+    pub fn year_before(&self) -> Period {
+        let back = |day: NaiveDate| day.checked_sub_months(Months::new(12)).unwrap_or(day);
+        Period { label: format!("{} (a year earlier)", self.label), from: back(self.from), to: back(self.to) }
+    }
+
     /// How many days the period has.
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1

@@ -85,16 +85,17 @@ pub fn run(db: &Path, today: NaiveDate, out: &mut dyn Write) -> Result<Outcome, 
     drop(sim);
 
     let store = Store::open_existing(&config.database)?;
+    let context = super::report::context(&config, &store)?;
     write(out, &format!("Imported from a simulated LibInsight into {}\n\n", database.display()))?;
     write(out, &super::import::history_table(&store.runs(5)?))?;
     let fiscal_year = config.fiscal.last_complete_fiscal_year(today);
     let period = config.fiscal.fiscal_year(fiscal_year);
-    let gate = report::gate_counts::gate_counts(&store, &period)?;
+    let gate = report::gate_counts::gate_counts(&store, &period, &context)?;
     write(out, &format!("\n{}", render::table(&gate)))?;
-    let services = report::services::services(&store, &period)?;
+    let services = report::services::services(&store, &period, &context)?;
     write(out, &format!("\n{}", render::table(&services)))?;
     let survey_year = config.fiscal.last_complete_survey_year(today);
-    let acrl = report::acrl::acrl(&store, config.fiscal, survey_year, TypicalWeek::Average)?;
+    let acrl = report::acrl::acrl(&store, config.fiscal, survey_year, TypicalWeek::Average, &context)?;
     write(out, &format!("\n{}", render::table(&acrl)))?;
     write(
         out,

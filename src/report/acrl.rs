@@ -11,8 +11,9 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 use super::gate_counts::GateCountReport;
+use super::provenance::as_of_note;
 use super::services::FAQ;
-use super::{Cell, PeriodJson, ReportError, Tabular, render};
+use super::{Cell, Context, Ordered, PeriodJson, ReportError, Tabular, render};
 use crate::fiscal::{FiscalCalendar, Period, YearMonth, average_week, round_halves};
 use crate::store::{DatasetInfo, GateDay, ServiceMonth, Store};
 
@@ -80,6 +81,8 @@ pub struct AcrlReport {
     pub survey_year: i32,
     pub period: PeriodJson,
     pub lines: Vec<AcrlLine>,
+    /// When each dataset was last imported successfully.
+    pub data_as_of: Ordered<Option<String>>,
     pub warnings: Vec<String>,
 }
 
@@ -110,18 +113,19 @@ pub fn acrl(
     fiscal: FiscalCalendar,
     survey_year: i32,
     typical_week: TypicalWeek,
+    context: &Context,
 ) -> Result<AcrlReport, ReportError> {
     let period = fiscal.survey_year(survey_year);
     let services = store.service_months(period.from, period.to)?;
     let datasets = store.datasets()?;
     let libraries = store.libraries()?;
     let gate_months = store.gate_months(period.from, period.to)?;
-    let gate = super::gate_counts::build(&gate_months, &libraries, &datasets, &period);
+    let gate = super::gate_counts::build(&gate_months, &[], &libraries, &datasets, &period, context.checks);
     let week_days = match typical_week {
         TypicalWeek::Sampled(start) => store.gate_days(start, start + Days::new(6))?,
         TypicalWeek::Average => Vec::new(),
     };
-    build(
+    let mut report = build(
         &AcrlInputs {
             survey_year,
             period: &period,
@@ -132,7 +136,11 @@ pub fn acrl(
             typical_week,
         },
         &libraries,
-    )
+    )?;
+    let (as_of, warnings) = context.provenance.of_kinds(&["gate-count", "reference", "custom"]);
+    report.data_as_of = as_of;
+    report.warnings.extend(warnings);
+    Ok(report)
 }
 
 /// Builds the report (pure). `libraries` names gate locations for messages.
@@ -215,6 +223,7 @@ pub fn build(inputs: &AcrlInputs<'_>, libraries: &[(i64, i64, String)]) -> Resul
         survey_year: inputs.survey_year,
         period: PeriodJson::from(inputs.period),
         lines,
+        data_as_of: Ordered::default(),
         warnings,
     })
 }
@@ -340,6 +349,14 @@ impl Tabular for AcrlReport {
 
     fn wrap_width(&self) -> Option<u16> {
         Some(120)
+    }
+
+    fn notes(&self) -> Vec<String> {
+        vec![as_of_note(&self.data_as_of)]
+    }
+
+    fn data_as_of(&self) -> &Ordered<Option<String>> {
+        &self.data_as_of
     }
 }
 

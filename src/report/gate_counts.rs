@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::{Cell, Ordered, PeriodJson, ReportError, Tabular};
+use super::provenance::as_of_note;
+use super::{Cell, Context, Ordered, PeriodJson, ReportError, Tabular, month_anomalies};
+use crate::config::Checks;
 use crate::fiscal::{Period, round_halves};
 use crate::store::{DatasetInfo, GateMonth, Store};
 
@@ -17,10 +19,15 @@ pub struct GateCountReport {
     pub libraries: Vec<String>,
     pub rows: Vec<GateRow>,
     pub totals: GateTotals,
+    /// When each gate-count dataset was last imported successfully.
+    pub data_as_of: Ordered<Option<String>>,
     pub warnings: Vec<String>,
     /// The exact total in halves, for reports built on this one (ACRL line 74).
     #[serde(skip)]
     pub total_halves: Option<i64>,
+    /// All libraries in the same months a year earlier, for the dashboard's comparison line.
+    #[serde(skip)]
+    pub year_before: Vec<Option<i64>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,12 +43,19 @@ pub struct GateTotals {
     pub all_libraries: Option<i64>,
 }
 
-/// Reads the store's monthly sums for `period` and builds the report.
-pub fn gate_counts(store: &Store, period: &Period) -> Result<GateCountReport, ReportError> {
+/// Reads the store's monthly sums for `period` and the year before, and builds the report
+/// with its anomaly and provenance warnings.
+pub fn gate_counts(store: &Store, period: &Period, context: &Context) -> Result<GateCountReport, ReportError> {
     let months = store.gate_months(period.from, period.to)?;
+    let year_before = period.year_before();
+    let previous = store.gate_months(year_before.from, year_before.to)?;
     let libraries = store.libraries()?;
     let datasets = store.datasets()?;
-    Ok(build(&months, &libraries, &datasets, period))
+    let mut report = build(&months, &previous, &libraries, &datasets, period, context.checks);
+    let (as_of, warnings) = context.provenance.of_kinds(&["gate-count"]);
+    report.data_as_of = as_of;
+    report.warnings.extend(warnings);
+    Ok(report)
 }
 
 /// A library's column: its dataset key, its id, and the name shown.
@@ -93,12 +107,14 @@ fn columns(months: &[GateMonth], libraries: &[(i64, i64, String)], datasets: &[D
     columns
 }
 
-/// Builds the report from monthly sums (pure).
+/// Builds the report from monthly sums of the period and of the year before (pure).
 pub fn build(
     months: &[GateMonth],
+    previous: &[GateMonth],
     libraries: &[(i64, i64, String)],
     datasets: &[DatasetInfo],
     period: &Period,
+    checks: Checks,
 ) -> GateCountReport {
     let columns = columns(months, libraries, datasets);
     let halves: BTreeMap<((i64, i64), &str), i64> =
@@ -138,6 +154,28 @@ pub fn build(
     if columns.is_empty() {
         warnings.push(format!("no gate-count data for {}", period.label));
     }
+    let mut earlier_per_column: BTreeMap<((i64, i64), String), i64> = BTreeMap::new();
+    let mut earlier_total: BTreeMap<String, i64> = BTreeMap::new();
+    for m in previous {
+        *earlier_per_column.entry(((m.dataset, m.library_id), m.month.clone())).or_insert(0) += m.halves;
+        *earlier_total.entry(m.month.clone()).or_insert(0) += m.halves;
+    }
+    for column in &columns {
+        let current: Vec<(String, Option<i64>)> =
+            month_labels.iter().map(|m| (m.clone(), halves.get(&(column.key, m.as_str())).copied())).collect();
+        let earlier: BTreeMap<String, i64> = earlier_per_column
+            .iter()
+            .filter(|((key, _), _)| *key == column.key)
+            .map(|((_, month), h)| (month.clone(), *h))
+            .collect();
+        warnings.extend(month_anomalies(&column.name, "visitors", &current, &earlier, 2, checks));
+    }
+    let year_before = period
+        .year_before()
+        .months()
+        .iter()
+        .map(|m| earlier_total.get(&m.to_string()).copied().map(round_halves))
+        .collect();
     GateCountReport {
         report: "gate-counts",
         period: PeriodJson::from(period),
@@ -153,8 +191,10 @@ pub fn build(
             all_libraries: grand_total.map(round_halves),
         },
         rows,
+        data_as_of: Ordered::default(),
         warnings,
         total_halves: grand_total,
+        year_before,
     }
 }
 
@@ -193,7 +233,14 @@ impl Tabular for GateCountReport {
     }
 
     fn notes(&self) -> Vec<String> {
-        vec!["Visitors as LibInsight computes them (bidirectional gates halved once); halves rounded half up when shown, totals from exact sums.".to_string()]
+        vec![
+            "Visitors as LibInsight computes them (bidirectional gates halved once); halves rounded half up when shown, totals from exact sums.".to_string(),
+            as_of_note(&self.data_as_of),
+        ]
+    }
+
+    fn data_as_of(&self) -> &Ordered<Option<String>> {
+        &self.data_as_of
     }
 }
 
@@ -221,7 +268,7 @@ mod tests {
         // Bidirectional: January 1201 crossings (600.5), February 1199 (599.5).
         let period = crate::fiscal::calendar_year(2024);
         let months = [month(1, 3, "2024-01", 1201), month(1, 3, "2024-02", 1199)];
-        let report = build(&months, &[(1, 3, "Main".to_string())], &[dataset(1, 43702)], &period);
+        let report = build(&months, &[], &[(1, 3, "Main".to_string())], &[dataset(1, 43702)], &period, Checks::DEFAULT);
         assert_eq!(report.rows[0].visitors.get("Main"), Some(&Some(601)));
         assert_eq!(report.rows[1].visitors.get("Main"), Some(&Some(600)));
         assert_eq!(report.totals.visitors.get("Main"), Some(&Some(1200)));
@@ -233,14 +280,16 @@ mod tests {
         let period = FiscalCalendar::JULY.fiscal_year(2025);
         let months = [month(1, 3, "2024-07", 2000), month(1, 4, "2024-08", 0)];
         let libraries = [(1, 3, "Main".to_string()), (1, 4, "Science".to_string())];
-        let report = build(&months, &libraries, &[dataset(1, 43702)], &period);
+        let report = build(&months, &[], &libraries, &[dataset(1, 43702)], &period, Checks::DEFAULT);
         assert_eq!(report.rows[0].visitors.get("Science"), Some(&None));
         assert_eq!(report.rows[1].visitors.get("Science"), Some(&Some(0)));
         assert_eq!(report.rows[0].all_libraries, Some(1000));
         assert_eq!(report.rows[2].all_libraries, None);
         assert!(report.warnings.contains(&"Science: no data for 2024-07".to_string()));
         assert!(!report.warnings.contains(&"Science: no data for 2024-08".to_string()));
-        assert_eq!(report.warnings.len(), 11 + 11);
+        // Eleven missing months per library, and Science's zero August.
+        assert!(report.warnings.contains(&"Science: 0 visitors in 2024-08".to_string()));
+        assert_eq!(report.warnings.len(), 11 + 11 + 1);
     }
 
     #[test]
@@ -248,7 +297,7 @@ mod tests {
         let period = FiscalCalendar::JULY.fiscal_year(2025);
         let months: Vec<GateMonth> =
             period.months().iter().zip(1..).map(|(m, n)| month(1, 3, &m.to_string(), n * 100 * 2)).collect();
-        let report = build(&months, &[(1, 3, "Main".to_string())], &[dataset(1, 43702)], &period);
+        let report = build(&months, &[], &[(1, 3, "Main".to_string())], &[dataset(1, 43702)], &period, Checks::DEFAULT);
         assert_eq!(report.totals.all_libraries, Some(7800));
         assert_eq!(report.rows[0].month, "2024-07");
         assert_eq!(report.rows[11].month, "2025-06");
@@ -260,7 +309,7 @@ mod tests {
         let period = crate::fiscal::calendar_year(2024);
         let months = [month(1, 3, "2024-01", 10), month(2, 3, "2024-01", 20)];
         let libraries = [(1, 3, "Main Entrance".to_string()), (2, 3, "Main Entrance".to_string())];
-        let report = build(&months, &libraries, &[dataset(1, 43702), dataset(2, 43703)], &period);
+        let report = build(&months, &[], &libraries, &[dataset(1, 43702), dataset(2, 43703)], &period, Checks::DEFAULT);
         assert_eq!(report.libraries, ["Main Entrance (dataset 43702)", "Main Entrance (dataset 43703)"]);
     }
 }

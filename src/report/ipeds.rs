@@ -6,7 +6,8 @@
 use serde::Serialize;
 
 use super::acrl::{AcrlLine, AcrlReport};
-use super::{Cell, PeriodJson, Tabular};
+use super::provenance::as_of_note;
+use super::{Cell, Ordered, PeriodJson, Tabular};
 
 /// The last IPEDS collection with an Academic Libraries component starts in this year
 /// (2024-25).
@@ -25,6 +26,8 @@ pub struct IpedsReport {
     /// What IPEDS AL collects of these data in that collection year.
     pub status: String,
     pub items: Vec<IpedsItem>,
+    /// When each dataset was last imported successfully.
+    pub data_as_of: Ordered<Option<String>>,
     pub warnings: Vec<String>,
 }
 
@@ -74,6 +77,7 @@ pub fn build(acrl: &AcrlReport) -> IpedsReport {
         period: acrl.period.clone(),
         status,
         items,
+        data_as_of: acrl.data_as_of.clone(),
         warnings: acrl.warnings.clone(),
     }
 }
@@ -113,7 +117,11 @@ impl Tabular for IpedsReport {
     }
 
     fn notes(&self) -> Vec<String> {
-        vec![self.status.clone()]
+        vec![self.status.clone(), as_of_note(&self.data_as_of)]
+    }
+
+    fn data_as_of(&self) -> &Ordered<Option<String>> {
+        &self.data_as_of
     }
 }
 
@@ -130,6 +138,7 @@ mod tests {
                 from: format!("{}-07-01", survey_year - 1),
                 to: format!("{survey_year}-06-30"),
             },
+            data_as_of: Ordered::default(),
             lines: vec![AcrlLine {
                 line: "74".to_string(),
                 label: "Gate count, annual total".to_string(),

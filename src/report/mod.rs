@@ -10,6 +10,7 @@
 pub mod acrl;
 pub mod gate_counts;
 pub mod ipeds;
+pub mod provenance;
 pub mod render;
 pub mod services;
 
@@ -18,8 +19,79 @@ use std::fmt;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::fiscal::{FiscalCalendar, Period, calendar_year};
+use crate::config::Checks;
+use crate::fiscal::{FiscalCalendar, Period, YearMonth, calendar_year};
 use crate::store;
+
+pub use provenance::Provenance;
+
+/// What every report needs besides the store: the anomaly thresholds and the datasets'
+/// freshness.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub checks: Checks,
+    pub provenance: Provenance,
+}
+
+/// Warnings for months that look wrong against the same month a year earlier: a month that
+/// is zero, or below `checks.low_ratio` or above `checks.high_ratio` times the year before.
+/// `current` and `previous` are per month (`YYYY-MM`) in `unit`s of a `scale`-th (2 for
+/// halves of visitors, 1 for whole counts); `noun` follows shown numbers ("visitors", or "").
+pub fn month_anomalies(
+    name: &str,
+    noun: &str,
+    current: &[(String, Option<i64>)],
+    previous: &std::collections::BTreeMap<String, i64>,
+    scale: i64,
+    checks: Checks,
+) -> Vec<String> {
+    let shown = |units: i64| {
+        let whole = (units + scale / 2).div_euclid(scale);
+        let number = render::thousands(whole);
+        if noun.is_empty() { number } else { format!("{number} {noun}") }
+    };
+    let mut warnings = Vec::new();
+    for (month, value) in current {
+        let Some(value) = *value else { continue };
+        if value == 0 {
+            warnings.push(format!("{name}: {} in {month}", shown(0)));
+            continue;
+        }
+        let Some(before) = month_year_before(month) else { continue };
+        let Some(&earlier) = previous.get(&before) else { continue };
+        if earlier <= 0 {
+            continue;
+        }
+        let ratio = value as f64 / earlier as f64;
+        if ratio < checks.low_ratio {
+            warnings.push(format!(
+                "{name}: {} in {month}, less than {} times {before} ({})",
+                shown(value),
+                trim_ratio(checks.low_ratio),
+                shown(earlier)
+            ));
+        } else if ratio > checks.high_ratio {
+            warnings.push(format!(
+                "{name}: {} in {month}, more than {} times {before} ({})",
+                shown(value),
+                trim_ratio(checks.high_ratio),
+                shown(earlier)
+            ));
+        }
+    }
+    warnings
+}
+
+fn month_year_before(month: &str) -> Option<String> {
+    let (year, month) = month.split_once('-')?;
+    Some(YearMonth { year: year.parse().ok()?, month: month.parse().ok()? }.year_before().to_string())
+}
+
+/// `0.3333` → `0.33`, `3.0` → `3`.
+fn trim_ratio(ratio: f64) -> String {
+    let text = format!("{ratio:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -114,6 +186,8 @@ pub trait Tabular {
     fn wrap_width(&self) -> Option<u16> {
         None
     }
+    /// When each dataset that fed the report was last imported successfully.
+    fn data_as_of(&self) -> &Ordered<Option<String>>;
 }
 
 impl fmt::Display for Cell {
@@ -123,5 +197,40 @@ impl fmt::Display for Cell {
             Cell::Number(Some(n)) => write!(f, "{n}"),
             Cell::Number(None) => f.write_str(""),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn months_far_from_the_year_before_and_zero_months_are_flagged_with_both_numbers() {
+        let current = vec![
+            ("2025-07".to_string(), Some(200)),
+            ("2025-08".to_string(), Some(2000)),
+            ("2025-09".to_string(), Some(0)),
+            ("2025-10".to_string(), Some(9000)),
+            ("2025-11".to_string(), None),
+            ("2025-12".to_string(), Some(1000)),
+        ];
+        let previous = BTreeMap::from([
+            ("2024-07".to_string(), 1000),
+            ("2024-08".to_string(), 1000),
+            ("2024-09".to_string(), 1000),
+            ("2024-10".to_string(), 2000),
+            ("2024-11".to_string(), 1000),
+        ]);
+        let warnings = month_anomalies("Main", "visitors", &current, &previous, 2, Checks::DEFAULT);
+        assert_eq!(
+            warnings,
+            [
+                "Main: 100 visitors in 2025-07, less than 0.33 times 2024-07 (500 visitors)",
+                "Main: 0 visitors in 2025-09",
+                "Main: 4,500 visitors in 2025-10, more than 3 times 2024-10 (1,000 visitors)",
+            ]
+        );
     }
 }

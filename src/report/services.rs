@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Cell, Ordered, PeriodJson, ReportError, Tabular};
+use super::provenance::as_of_note;
+use super::{Cell, Context, Ordered, PeriodJson, ReportError, Tabular, month_anomalies};
+use crate::config::Checks;
 use crate::fiscal::Period;
 use crate::store::{DatasetInfo, ServiceMonth, Store};
 
@@ -24,6 +26,8 @@ pub struct ServicesReport {
     pub modes: Vec<String>,
     pub rows: Vec<ServicesRow>,
     pub totals: ServicesTotals,
+    /// When each services dataset was last imported successfully.
+    pub data_as_of: Ordered<Option<String>>,
     pub warnings: Vec<String>,
 }
 
@@ -42,11 +46,18 @@ pub struct ServicesTotals {
     pub total: Option<i64>,
 }
 
-/// Reads the store's monthly sums for `period` and builds the report.
-pub fn services(store: &Store, period: &Period) -> Result<ServicesReport, ReportError> {
+/// Reads the store's monthly sums for `period` and the year before, and builds the report
+/// with its anomaly and provenance warnings.
+pub fn services(store: &Store, period: &Period, context: &Context) -> Result<ServicesReport, ReportError> {
     let months = store.service_months(period.from, period.to)?;
+    let year_before = period.year_before();
+    let previous = store.service_months(year_before.from, year_before.to)?;
     let datasets = store.datasets()?;
-    Ok(build(&months, &datasets, period))
+    let mut report = build(&months, &previous, &datasets, period, context.checks);
+    let (as_of, warnings) = context.provenance.of_kinds(&["reference", "custom"]);
+    report.data_as_of = as_of;
+    report.warnings.extend(warnings);
+    Ok(report)
 }
 
 /// Modes in display order.
@@ -60,7 +71,13 @@ pub fn ordered_modes<'a>(modes: impl IntoIterator<Item = &'a str>) -> Vec<String
 /// Builds the report from monthly sums (pure). A month in which no service dataset has any
 /// data is `null` throughout and warned about; a dataset missing a month another dataset
 /// has is warned about too.
-pub fn build(months: &[ServiceMonth], datasets: &[DatasetInfo], period: &Period) -> ServicesReport {
+pub fn build(
+    months: &[ServiceMonth],
+    previous: &[ServiceMonth],
+    datasets: &[DatasetInfo],
+    period: &Period,
+    checks: Checks,
+) -> ServicesReport {
     let modes = ordered_modes(months.iter().map(|m| m.mode.as_str()));
     let mut counts: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     let mut months_of_dataset: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
@@ -109,6 +126,14 @@ pub fn build(months: &[ServiceMonth], datasets: &[DatasetInfo], period: &Period)
             total: Some(total),
         });
     }
+    // A mode unused in a month is normal; a month whose total is zero, or far from the same
+    // month a year earlier, is worth a look.
+    let mut earlier: BTreeMap<String, i64> = BTreeMap::new();
+    for m in previous {
+        *earlier.entry(m.month.clone()).or_insert(0) += m.count;
+    }
+    let totals: Vec<(String, Option<i64>)> = rows.iter().map(|row| (row.month.clone(), row.total)).collect();
+    warnings.extend(month_anomalies("All services", "", &totals, &earlier, 1, checks));
     let (staff, total) = staff_and_total(&modes, &total_counts);
     ServicesReport {
         report: "services",
@@ -120,6 +145,7 @@ pub fn build(months: &[ServiceMonth], datasets: &[DatasetInfo], period: &Period)
         },
         modes,
         rows,
+        data_as_of: Ordered::default(),
         warnings,
     }
 }
@@ -188,7 +214,14 @@ impl Tabular for ServicesReport {
     }
 
     fn notes(&self) -> Vec<String> {
-        vec!["Staff-mediated counts every mode but FAQ views; Total includes FAQ views.".to_string()]
+        vec![
+            "Staff-mediated counts every mode but FAQ views; Total includes FAQ views.".to_string(),
+            as_of_note(&self.data_as_of),
+        ]
+    }
+
+    fn data_as_of(&self) -> &Ordered<Option<String>> {
+        &self.data_as_of
     }
 }
 
@@ -211,7 +244,7 @@ mod tests {
             month(1, "sms", "2024-07", 2),
             month(1, "ticket", "2024-07", 5),
         ];
-        let report = build(&months, &[], &period);
+        let report = build(&months, &[], &[], &period, Checks::DEFAULT);
         assert_eq!(report.modes, ["chat", "sms", "ticket", "faq"]);
         assert_eq!(report.rows[0].staff_mediated, Some(17));
         assert_eq!(report.rows[0].total, Some(117));
@@ -224,13 +257,15 @@ mod tests {
     fn r7_a_month_without_any_data_is_null_and_warned_about() {
         let period = FiscalCalendar::JULY.fiscal_year(2025);
         let months = [month(1, "chat", "2024-07", 10), month(1, "chat", "2024-09", 0)];
-        let report = build(&months, &[], &period);
+        let report = build(&months, &[], &[], &period, Checks::DEFAULT);
         assert_eq!(report.rows[1].counts.get("chat"), Some(&None));
         assert_eq!(report.rows[1].total, None);
         assert_eq!(report.rows[2].counts.get("chat"), Some(&Some(0)));
         assert!(report.warnings.contains(&"no data for 2024-08".to_string()));
         assert!(!report.warnings.contains(&"no data for 2024-09".to_string()));
-        assert_eq!(report.warnings.len(), 10);
+        // Ten months without data, and September's zero total.
+        assert!(report.warnings.contains(&"All services: 0 in 2024-09".to_string()));
+        assert_eq!(report.warnings.len(), 10 + 1);
     }
 
     #[test]

@@ -74,7 +74,11 @@ fn a_full_import_reports_the_figures_computed_by_hand_from_the_readings() {
         },
         "warnings": warnings,
     });
-    assert_eq!(report.json(), expected);
+    let mut actual = report.json();
+    // When the data was imported is checked on its own: it is this run's time.
+    let as_of = actual.as_object_mut().and_then(|o| o.remove("data_as_of")).expect("data_as_of");
+    assert!(as_of.as_object().is_some_and(|o| !o.is_empty() && o.values().all(|v| v.is_string())), "{as_of}");
+    assert_eq!(actual, expected);
     // The keys of each row's visitors come in column order, as `libraries` lists them.
     let first_row = report.stdout.find("\"Main Entrance\": 1200").expect("July's row");
     let science = report.stdout[first_row..].find("\"Science Library\"").expect("Science in July");

@@ -43,7 +43,14 @@ fn report(
     typical_week: TypicalWeek,
 ) -> Result<AcrlReport, ReportError> {
     let period = FiscalCalendar::JULY.survey_year(survey_year);
-    let gate = gate_counts::build(gate_months, &libraries(), &[dataset(9, "gate-count", "transactions")], &period);
+    let gate = gate_counts::build(
+        gate_months,
+        &[],
+        &libraries(),
+        &[dataset(9, "gate-count", "transactions")],
+        &period,
+        crate::config::Checks::DEFAULT,
+    );
     build(
         &AcrlInputs { survey_year, period: &period, services, datasets, gate: &gate, week_days, typical_week },
         &libraries(),
