@@ -58,6 +58,13 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the LibInsight simulator alone, to try a config or a cron set-up.
     Sim(SimArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for `man -l -` or a man directory.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +124,18 @@ pub enum ReportFormat {
     Table,
     Csv,
     Json,
+    /// An Excel workbook; needs --output.
+    Xlsx,
+}
+
+/// Where a report goes, and in what form.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// A calendar year or a fiscal year, as the report commands take them.
@@ -137,15 +156,15 @@ pub enum ReportCommand {
     GateCounts {
         #[command(flatten)]
         year: YearArgs,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Library services to individuals by mode and month (chat, SMS, tickets, FAQ views, …).
     Services {
         #[command(flatten)]
         year: YearArgs,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// The ACRL survey lines for information services and gate counts.
     Acrl {
@@ -157,16 +176,36 @@ pub enum ReportCommand {
         /// instead of the period's average week.
         #[arg(long, value_name = "START_DATE")]
         typical_week: Option<NaiveDate>,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// What IPEDS takes from these data (nothing), and the ACRL lines to report instead.
     Ipeds {
         #[arg(long, value_name = "YYYY")]
         survey_year: i32,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-        format: ReportFormat,
+        #[command(flatten)]
+        output: OutputArgs,
     },
+    /// One self-contained HTML page: gate counts, services and the ACRL lines, with charts.
+    Dashboard {
+        #[command(flatten)]
+        year: DashboardYear,
+        /// Write the page to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// The dashboard's year: a fiscal year, or the survey year that reports one.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct DashboardYear {
+    /// The fiscal year, named by the year it ends in.
+    #[arg(long, value_name = "YYYY")]
+    pub fiscal_year: Option<i32>,
+    /// The ACRL survey year; the dashboard shows the fiscal year it reports.
+    #[arg(long, value_name = "YYYY")]
+    pub survey_year: Option<i32>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -38,6 +38,12 @@ pub enum Error {
     Usage(String),
     #[error("cannot write the output")]
     Output(#[source] std::io::Error),
+    #[error("cannot write {}", path.display())]
+    WriteFile {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -52,6 +52,40 @@ impl FiscalCalendar {
         if end_month <= 9 { survey_year } else { survey_year - 1 }
     }
 
+    /// How this calendar counts fiscal and survey years, in a sentence for a page or a sheet.
+    pub fn rule(self) -> String {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let start = MONTHS[(self.start_month - 1) as usize];
+        let fiscal = if self.start_month == 1 {
+            "Fiscal year N is the calendar year N".to_string()
+        } else {
+            let end = MONTHS[(self.start_month - 2) as usize];
+            format!("Fiscal year N runs from {start} of year N−1 through {end} of year N")
+        };
+        format!(
+            "{fiscal} (fiscal_year_start_month = {}). ACRL and IPEDS survey year S reports the latest fiscal year that ends before 1 October S.",
+            self.start_month
+        )
+    }
+
+    /// The survey year that reports fiscal year `fiscal_year`.
+    pub fn survey_year_of_fiscal(self, fiscal_year: i32) -> i32 {
+        if self.fiscal_year_of_survey(fiscal_year) == fiscal_year { fiscal_year } else { fiscal_year + 1 }
+    }
+
     /// The last fiscal year that has ended by `today`.
     pub fn last_complete_fiscal_year(self, today: NaiveDate) -> i32 {
         self.fiscal_year_of(today) - 1

@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::{Outcome, write};
+use crate::cli::DashboardYear;
 use crate::config::Config;
 use crate::error::Error;
 use crate::import::{self, ImportOptions};
@@ -97,10 +98,20 @@ pub fn run(db: &Path, today: NaiveDate, out: &mut dyn Write) -> Result<Outcome, 
     let survey_year = config.fiscal.last_complete_survey_year(today);
     let acrl = report::acrl::acrl(&store, config.fiscal, survey_year, TypicalWeek::Average, &context)?;
     write(out, &format!("\n{}", render::table(&acrl)))?;
+    let page = super::report::dashboard_page(
+        &config,
+        &store,
+        &context,
+        &DashboardYear { fiscal_year: Some(fiscal_year), survey_year: None },
+    )?;
+    let html = database.with_file_name("almanac-demo.html");
+    super::write_file(&html, page.as_bytes())?;
     write(
         out,
         &format!(
-            "\nDemo finished in {:.1}s. Try: almanac --config <your config> report gate-counts --fiscal-year {fiscal_year}\n",
+            "\nThe dashboard of {} is in {} (open it in a browser).\nDemo finished in {:.1}s.\n",
+            period.label,
+            html.display(),
             started.elapsed().as_secs_f64()
         ),
     )?;

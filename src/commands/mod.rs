@@ -35,6 +35,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Config(ConfigCommand::Check { online }) => config_check::run(&load()?, online, out),
         Command::Demo(args) => demo::run(&args.db, today, out),
         Command::Sim(args) => demo::sim(args.fixture.as_deref(), args.port, today, out),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "almanac", out);
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(out).map_err(Error::Output)?;
+            Ok(Outcome::Success)
+        }
     }
 }
 
@@ -49,6 +57,19 @@ fn load_config(flag: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Res
 
 fn write(out: &mut dyn Write, text: &str) -> Result<(), Error> {
     out.write_all(text.as_bytes()).map_err(Error::Output)
+}
+
+/// Writes a file whole or not at all: into a temporary file beside it, then renamed.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let fail = |source| Error::WriteFile { path: path.to_path_buf(), source };
+    let mut temporary = path.as_os_str().to_os_string();
+    temporary.push(format!(".{}.partial", std::process::id()));
+    let temporary = std::path::PathBuf::from(temporary);
+    std::fs::write(&temporary, bytes).map_err(fail)?;
+    std::fs::rename(&temporary, path).map_err(|err| {
+        let _ = std::fs::remove_file(&temporary);
+        fail(err)
+    })
 }
 
 /// A path as the user should see it.

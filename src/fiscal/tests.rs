@@ -149,3 +149,18 @@ fn last_complete_years_from_today() {
     assert_eq!(calendar(10).last_complete_survey_year(day("2026-12-04")), 2026);
     assert_eq!(calendar(10).last_complete_survey_year(day("2026-09-30")), 2025);
 }
+
+#[test]
+fn a_fiscal_year_is_reported_by_one_survey_year() {
+    for start_month in [1, 7, 9, 10, 11] {
+        let fiscal = calendar(start_month);
+        for fiscal_year in 2020..2030 {
+            let survey_year = fiscal.survey_year_of_fiscal(fiscal_year);
+            assert_eq!(fiscal.fiscal_year_of_survey(survey_year), fiscal_year, "start {start_month}");
+        }
+    }
+    assert_eq!(calendar(11).survey_year_of_fiscal(2024), 2025);
+    assert_eq!(calendar(7).survey_year_of_fiscal(2024), 2024);
+    assert!(calendar(7).rule().starts_with("Fiscal year N runs from July of year N−1 through June of year N"));
+    assert!(calendar(1).rule().starts_with("Fiscal year N is the calendar year N"));
+}

@@ -317,6 +317,18 @@ impl std::str::FromStr for MonthKey {
 }
 
 impl Tabular for AcrlReport {
+    fn sheet_name(&self) -> &'static str {
+        "ACRL"
+    }
+
+    fn period(&self) -> &PeriodJson {
+        &self.period
+    }
+
+    fn has_total_row(&self) -> bool {
+        false
+    }
+
     fn title(&self) -> String {
         format!(
             "ACRL survey {}: reporting period {} ({} to {})",

@@ -199,6 +199,14 @@ pub fn build(
 }
 
 impl Tabular for GateCountReport {
+    fn sheet_name(&self) -> &'static str {
+        "Gate counts"
+    }
+
+    fn period(&self) -> &PeriodJson {
+        &self.period
+    }
+
     fn title(&self) -> String {
         format!("Gate counts, {} ({} to {})", self.period.label, self.period.from, self.period.to)
     }

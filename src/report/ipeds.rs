@@ -83,6 +83,18 @@ pub fn build(acrl: &AcrlReport) -> IpedsReport {
 }
 
 impl Tabular for IpedsReport {
+    fn sheet_name(&self) -> &'static str {
+        "IPEDS"
+    }
+
+    fn period(&self) -> &PeriodJson {
+        &self.period
+    }
+
+    fn has_total_row(&self) -> bool {
+        false
+    }
+
     fn title(&self) -> String {
         format!(
             "IPEDS {} (survey year {}): reporting period {} ({} to {})",

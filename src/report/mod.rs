@@ -8,11 +8,14 @@
 //! returns text.
 
 pub mod acrl;
+pub mod chart;
+pub mod dashboard;
 pub mod gate_counts;
 pub mod ipeds;
 pub mod provenance;
 pub mod render;
 pub mod services;
+pub mod xlsx;
 
 use std::fmt;
 
@@ -102,6 +105,12 @@ pub enum ReportError {
     /// A sampled typical week with days that have no data.
     #[error("{0}")]
     IncompleteWeek(String),
+    #[error("cannot write the spreadsheet {}", path.display())]
+    Spreadsheet {
+        path: std::path::PathBuf,
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
     #[error("cannot write the report")]
     Write(#[source] std::io::Error),
 }
@@ -174,6 +183,13 @@ pub enum Cell {
 pub trait Tabular {
     /// A one-line title, such as "Gate counts, FY2025 (2024-07-01 to 2025-06-30)".
     fn title(&self) -> String;
+    /// A short name, for a spreadsheet's sheet.
+    fn sheet_name(&self) -> &'static str;
+    fn period(&self) -> &PeriodJson;
+    /// Whether the last row is a Total row.
+    fn has_total_row(&self) -> bool {
+        true
+    }
     fn headers(&self) -> Vec<String>;
     /// The rows, the total row last.
     fn rows(&self) -> Vec<Vec<Cell>>;

@@ -177,6 +177,14 @@ fn staff_and_total(modes: &[String], cells: &[i64]) -> (i64, i64) {
 }
 
 impl Tabular for ServicesReport {
+    fn sheet_name(&self) -> &'static str {
+        "Services"
+    }
+
+    fn period(&self) -> &PeriodJson {
+        &self.period
+    }
+
     fn title(&self) -> String {
         format!("Library services to individuals, {} ({} to {})", self.period.label, self.period.from, self.period.to)
     }

@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod concurrency;
 mod crash;
+mod dashboard;
 mod dry_run;
 mod faults;
 mod gate_counts;
@@ -12,6 +13,7 @@ mod nightly;
 mod secrets;
 mod services;
 mod support;
+mod warnings;
 
 /// Every `.rs` file here must be declared above, or its tests would silently never run.
 #[test]
