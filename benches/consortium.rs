@@ -510,6 +510,12 @@ fn report_latency(database: &Path, today: NaiveDate) -> ReportTimes {
     ReportTimes { gate, gate_sql, acrl, acrl_sql }
 }
 
+/// One GET, the answer parsed as JSON, the way the public scripts do it (no retries).
+async fn get_json(http: &reqwest::Client, url: &str, bearer: &str) -> Value {
+    let answer = http.get(url).header("Authorization", bearer).send().await.expect("an answer");
+    answer.json().await.expect("json")
+}
+
 /// A client written the way the public LibInsight scripts are: one token, then every
 /// request one after another, each page parsed before the next is asked for, rows written out
 /// as CSV lines.
@@ -544,15 +550,7 @@ fn sequential_client(base_url: &str, scale: Scale) -> Duration {
             let id = generated::FIRST_GATE + index;
             for (from, to) in &spans {
                 let url = format!("{base_url}/gate-count/{id}/overview?from={from}&to={to}&aggregate=daily");
-                let body: Value = http
-                    .get(url)
-                    .header("Authorization", &bearer)
-                    .send()
-                    .await
-                    .expect("an answer")
-                    .json()
-                    .await
-                    .expect("json");
+                let body = get_json(&http, &url, &bearer).await;
                 for (day, libraries) in body["payload"]["daily"].as_object().into_iter().flatten() {
                     for (library, visitors) in libraries.as_object().into_iter().flatten() {
                         csv.push_str(&format!("{id},{day},{library},{visitors}\n"));
@@ -568,15 +566,7 @@ fn sequential_client(base_url: &str, scale: Scale) -> Duration {
                     let url = format!(
                         "{base_url}/custom-dataset/{id}/data-grid?from={from}&to={to}&page={page}&sort=asc&entered_by=all"
                     );
-                    let body: Value = http
-                        .get(url)
-                        .header("Authorization", &bearer)
-                        .send()
-                        .await
-                        .expect("an answer")
-                        .json()
-                        .await
-                        .expect("json");
+                    let body = get_json(&http, &url, &bearer).await;
                     let payload = &body["payload"];
                     for record in payload["records"].as_array().into_iter().flatten() {
                         csv.push_str(&format!("{id},{},{}\n", record["_id"], record["_start_date"]));

@@ -4,14 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use futures_util::stream::{self, StreamExt};
+use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::mpsc;
 
 use super::plan::{self, Window};
 use super::writer::Message;
 use crate::config::{CustomMapping, DatasetKind, Granularity};
 use crate::libinsight::wire::DataGridPage;
-use crate::libinsight::{self, Aggregate, Client, RequestCounter, Span};
+use crate::libinsight::{self, Aggregate, Client, Overview, OverviewFamily, RequestCounter, Span};
 use crate::model::{Library, Problem};
 use crate::normalize::{self, CustomPage};
 
@@ -77,11 +77,22 @@ impl DatasetFetch<'_> {
         }
     }
 
-    fn aggregate(granularity: Granularity) -> Aggregate {
-        match granularity {
+    /// The window's overviews, several spans at once, as they arrive.
+    fn overviews<'s>(
+        &'s self,
+        family: OverviewFamily,
+        granularity: Granularity,
+        counter: &'s RequestCounter,
+    ) -> impl Stream<Item = (Span, Result<Overview, libinsight::Error>)> + 's {
+        let aggregate = match granularity {
             Granularity::Day => Aggregate::Daily,
             Granularity::Month => Aggregate::Monthly,
-        }
+        };
+        stream::iter(plan::spans(self.window, Some(granularity)))
+            .map(move |span| async move {
+                (span, self.client.overview(family, self.dataset_id, span, aggregate, counter).await)
+            })
+            .buffer_unordered(self.concurrency)
     }
 
     async fn gate_counts(
@@ -100,13 +111,7 @@ impl DatasetFetch<'_> {
             send(tx, Message::Libraries { job: self.job, rows: known.clone() }).await?;
         }
 
-        let aggregate = Self::aggregate(granularity);
-        let mut overviews = stream::iter(plan::spans(self.window, Some(granularity)))
-            .map(|span| async move {
-                let overview = self.client.gate_count_overview(self.dataset_id, span, aggregate, counter).await;
-                (span, overview)
-            })
-            .buffer_unordered(self.concurrency);
+        let mut overviews = self.overviews(OverviewFamily::GateCount, granularity, counter);
         while let Some((span, overview)) = overviews.next().await {
             let overview = overview?;
             // The answer's own map: new libraries, and names changed in LibInsight.
@@ -135,13 +140,7 @@ impl DatasetFetch<'_> {
         tx: &mpsc::Sender<Message>,
     ) -> Result<Fetched, FetchError> {
         let mut fetched = Fetched::default();
-        let aggregate = Self::aggregate(granularity);
-        let mut overviews = stream::iter(plan::spans(self.window, Some(granularity)))
-            .map(|span| async move {
-                let overview = self.client.reference_overview(self.dataset_id, span, aggregate, counter).await;
-                (span, overview)
-            })
-            .buffer_unordered(self.concurrency);
+        let mut overviews = self.overviews(OverviewFamily::Reference, granularity, counter);
         while let Some((span, overview)) = overviews.next().await {
             let counts = normalize::service_counts(&overview?, granularity, span);
             send(tx, Message::Services { job: self.job, rows: counts.rows }).await?;

@@ -51,10 +51,6 @@ impl ImportLock {
         }
     }
 
-    /// Whether an import holds the lock right now (for readers that want to know).
-    pub fn is_held(database: &Path) -> bool {
-        matches!(ImportLock::acquire(database), Err(LockError::Held { .. }))
-    }
 }
 
 #[cfg(test)]

@@ -80,6 +80,22 @@ impl Aggregate {
     }
 }
 
+/// Which kind of dataset an overview is asked of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverviewFamily {
+    GateCount,
+    Reference,
+}
+
+impl OverviewFamily {
+    fn path(self) -> &'static str {
+        match self {
+            OverviewFamily::GateCount => "gate-count",
+            OverviewFamily::Reference => "reference",
+        }
+    }
+}
+
 /// A range of days, both ends included; one request spans at most 366 of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
@@ -209,28 +225,6 @@ impl Client {
         Ok(payload.libraries)
     }
 
-    /// `GET /gate-count/{id}/overview`: visitors per period per library.
-    pub async fn gate_count_overview(
-        &self,
-        dataset: u32,
-        span: Span,
-        aggregate: Aggregate,
-        counter: &RequestCounter,
-    ) -> Result<Overview, Error> {
-        self.overview("gate-count", dataset, span, aggregate, counter).await
-    }
-
-    /// `GET /reference/{id}/overview`: counts per period per mode.
-    pub async fn reference_overview(
-        &self,
-        dataset: u32,
-        span: Span,
-        aggregate: Aggregate,
-        counter: &RequestCounter,
-    ) -> Result<Overview, Error> {
-        self.overview("reference", dataset, span, aggregate, counter).await
-    }
-
     /// One page of `GET /custom-dataset/{id}/data-grid`, oldest records first.
     pub async fn data_grid_page(
         &self,
@@ -249,9 +243,11 @@ impl Client {
         self.get(&format!("/custom-dataset/{dataset}/data-grid"), &query, counter).await
     }
 
-    async fn overview(
+    /// `GET /gate-count/{id}/overview` (visitors per period per library) or
+    /// `GET /reference/{id}/overview` (counts per period per mode).
+    pub async fn overview(
         &self,
-        family: &str,
+        family: OverviewFamily,
         dataset: u32,
         span: Span,
         aggregate: Aggregate,
@@ -262,7 +258,7 @@ impl Client {
             ("to", span.to.to_string()),
             ("aggregate", aggregate.as_str().to_string()),
         ];
-        let path = format!("/{family}/{dataset}/overview");
+        let path = format!("/{}/{dataset}/overview", family.path());
         let payload: wire::OverviewPayload = self.get(&path, &query, counter).await?;
         let buckets = match aggregate {
             Aggregate::Daily => payload.daily,

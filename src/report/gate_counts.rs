@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::provenance::as_of_note;
-use super::{Cell, Context, Ordered, PeriodJson, ReportError, Tabular, month_anomalies};
+use super::{Cell, Context, Ordered, PeriodJson, ReportError, Tabular, labelled_row, month_anomalies};
 use crate::config::Checks;
 use crate::fiscal::{Period, round_halves};
 use crate::store::{DatasetInfo, GateMonth, Store};
@@ -219,20 +219,12 @@ impl Tabular for GateCountReport {
     }
 
     fn rows(&self) -> Vec<Vec<Cell>> {
-        let mut rows: Vec<Vec<Cell>> = self
-            .rows
-            .iter()
-            .map(|row| {
-                let mut cells = vec![Cell::Text(row.month.clone())];
-                cells.extend(row.visitors.0.iter().map(|(_, v)| Cell::Number(*v)));
-                cells.push(Cell::Number(row.all_libraries));
-                cells
-            })
-            .collect();
-        let mut total = vec![Cell::Text("Total".to_string())];
-        total.extend(self.totals.visitors.0.iter().map(|(_, v)| Cell::Number(*v)));
-        total.push(Cell::Number(self.totals.all_libraries));
-        rows.push(total);
+        let each = |visitors: &Ordered<Option<i64>>, all: Option<i64>| {
+            visitors.0.iter().map(|(_, v)| *v).chain([all]).collect::<Vec<_>>()
+        };
+        let mut rows: Vec<Vec<Cell>> =
+            self.rows.iter().map(|row| labelled_row(&row.month, each(&row.visitors, row.all_libraries))).collect();
+        rows.push(labelled_row("Total", each(&self.totals.visitors, self.totals.all_libraries)));
         rows
     }
 

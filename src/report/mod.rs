@@ -206,6 +206,11 @@ pub trait Tabular {
     fn data_as_of(&self) -> &Ordered<Option<String>>;
 }
 
+/// A table row: a label, then numbers (a month's, or the Total's).
+pub fn labelled_row(label: &str, numbers: impl IntoIterator<Item = Option<i64>>) -> Vec<Cell> {
+    std::iter::once(Cell::Text(label.to_string())).chain(numbers.into_iter().map(Cell::Number)).collect()
+}
+
 impl fmt::Display for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::provenance::as_of_note;
-use super::{Cell, Context, Ordered, PeriodJson, ReportError, Tabular, month_anomalies};
+use super::{Cell, Context, Ordered, PeriodJson, ReportError, Tabular, labelled_row, month_anomalies};
 use crate::config::Checks;
 use crate::fiscal::Period;
 use crate::store::{DatasetInfo, ServiceMonth, Store};
@@ -198,22 +198,15 @@ impl Tabular for ServicesReport {
     }
 
     fn rows(&self) -> Vec<Vec<Cell>> {
+        let each = |counts: &Ordered<Option<i64>>, staff: Option<i64>, total: Option<i64>| {
+            counts.0.iter().map(|(_, n)| *n).chain([staff, total]).collect::<Vec<_>>()
+        };
         let mut rows: Vec<Vec<Cell>> = self
             .rows
             .iter()
-            .map(|row| {
-                let mut cells = vec![Cell::Text(row.month.clone())];
-                cells.extend(row.counts.0.iter().map(|(_, n)| Cell::Number(*n)));
-                cells.push(Cell::Number(row.staff_mediated));
-                cells.push(Cell::Number(row.total));
-                cells
-            })
+            .map(|row| labelled_row(&row.month, each(&row.counts, row.staff_mediated, row.total)))
             .collect();
-        let mut total = vec![Cell::Text("Total".to_string())];
-        total.extend(self.totals.counts.0.iter().map(|(_, n)| Cell::Number(*n)));
-        total.push(Cell::Number(self.totals.staff_mediated));
-        total.push(Cell::Number(self.totals.total));
-        rows.push(total);
+        rows.push(labelled_row("Total", each(&self.totals.counts, self.totals.staff_mediated, self.totals.total)));
         rows
     }
 

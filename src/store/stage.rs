@@ -45,11 +45,10 @@ impl ChangeCounts {
     }
 }
 
-/// What staging a page of records found about duplicates.
+/// What staging a page of records found about duplicates. Records staged before with the
+/// same values (a page boundary that shifted) are simply skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StageOutcome {
-    /// Records already staged with the same values (a page boundary that shifted).
-    pub identical_duplicates: u64,
     /// Records already staged with other values: the first one is kept.
     pub conflicting_duplicates: Vec<i64>,
 }
@@ -315,7 +314,6 @@ impl Store {
                     outcome.conflicting_duplicates.push(row.record_id);
                 }
             }
-            outcome.identical_duplicates = (rows.len() - inserted - outcome.conflicting_duplicates.len()) as u64;
             Ok(outcome)
         })
     }

@@ -7,18 +7,7 @@ use almanac::sim::fixture::Reading;
 use almanac::sim::{Fault, FaultRule, When};
 use serde_json::{Value, json};
 
-use crate::support::{SECRET_VAR, TestEnv, today};
-
-const DATASETS: &str = r#"
-  [[profile.dataset]]
-  id = 43702
-  kind = "gate-count"
-  granularity = "day"
-
-  [[profile.dataset]]
-  id = 21034
-  kind = "reference"
-"#;
+use crate::support::{RELIABILITY_DATASETS, SECRET_VAR, TestEnv, today};
 
 fn main_entrance(env: &TestEnv, fiscal_year: &str, month: usize) -> Value {
     let report = env.run(&["report", "gate-counts", "--fiscal-year", fiscal_year, "--format", "json"]);
@@ -29,7 +18,7 @@ fn main_entrance(env: &TestEnv, fiscal_year: &str, month: usize) -> Value {
 #[test]
 fn readers_work_during_an_import_and_see_the_old_window_or_the_new_never_half() {
     let env = TestEnv::with_fixture("reliability.json");
-    env.write_config(&env.profile("concurrency = 1", DATASETS));
+    env.write_config(&env.profile("concurrency = 1", RELIABILITY_DATASETS));
     env.run(&["import", "run", "--now"]).success();
     // This simulator floors a bidirectional gate's halves (the spec's default), so
     // July 2024: 1201 crossings = 600; July 2025: 601 crossings = 300.

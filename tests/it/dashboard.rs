@@ -5,29 +5,11 @@ use calamine::{Data, Reader, Xlsx, open_workbook};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
-use crate::support::TestEnv;
-
-const DATASETS: &str = r#"
-  [[profile.dataset]]
-  id = 43702
-  kind = "gate-count"
-  granularity = "day"
-
-  [[profile.dataset]]
-  id = 21034
-  kind = "reference"
-
-  [[profile.dataset]]
-  id = 28364
-  kind = "custom"
-  mode_field = "Mode"
-  mode_map = { "Chat" = "chat", "Walk-in" = "in_person", "Phone" = "phone" }
-  count_field = "Number of questions"
-"#;
+use crate::support::{RELIABILITY_DATASETS, TestEnv};
 
 fn imported() -> TestEnv {
     let env = TestEnv::with_fixture("reliability.json");
-    env.write_config(&env.profile("", DATASETS));
+    env.write_config(&env.profile("", RELIABILITY_DATASETS));
     env.run(&["import", "run", "--now"]).success();
     env
 }

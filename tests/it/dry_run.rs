@@ -5,21 +5,7 @@ use serde_json::json;
 
 use almanac::sim::fixture::Reading;
 
-use crate::support::{TestEnv, today};
-
-const DATASETS: &str = r#"
-  [[profile.dataset]]
-  id = 43702
-  kind = "gate-count"
-  granularity = "day"
-
-  [[profile.dataset]]
-  id = 28364
-  kind = "custom"
-  mode_field = "Mode"
-  mode_map = { "Chat" = "chat", "Walk-in" = "in_person", "Phone" = "phone" }
-  count_field = "Number of questions"
-"#;
+use crate::support::{RELIABILITY_DATASETS, TestEnv, today};
 
 /// The numbers of a dataset's row in the dry-run table: insert, update, delete, unchanged.
 fn planned(stdout: &str, dataset: &str) -> Vec<u64> {
@@ -31,7 +17,7 @@ fn planned(stdout: &str, dataset: &str) -> Vec<u64> {
 #[test]
 fn a_dry_run_says_what_would_change_and_writes_nothing() {
     let env = TestEnv::with_fixture("reliability.json");
-    env.write_config(&env.profile("", DATASETS));
+    env.write_config(&env.profile("", RELIABILITY_DATASETS));
     env.run(&["import", "run", "--now"]).success();
 
     // LibInsight changes: one corrected reading, one new day, one record removed.
@@ -69,7 +55,7 @@ fn a_dry_run_says_what_would_change_and_writes_nothing() {
 #[test]
 fn a_dry_run_before_any_import_creates_no_database() {
     let env = TestEnv::with_fixture("reliability.json");
-    env.write_config(&env.profile("", DATASETS));
+    env.write_config(&env.profile("", RELIABILITY_DATASETS));
     let dry = env.run(&["import", "run", "--dry-run"]);
     dry.success();
     assert!(planned(&dry.stdout, "main/43702")[0] > 0, "everything would be inserted");

@@ -8,31 +8,13 @@ use almanac::sim::fixture::Reading;
 use almanac::sim::{Fault, FaultBody, FaultRule, When};
 use serde_json::json;
 
-use crate::support::{TestEnv, rows_of, today};
-
-const DATASETS: &str = r#"
-  [[profile.dataset]]
-  id = 43702
-  kind = "gate-count"
-  granularity = "day"
-
-  [[profile.dataset]]
-  id = 21034
-  kind = "reference"
-
-  [[profile.dataset]]
-  id = 28364
-  kind = "custom"
-  mode_field = "Mode"
-  mode_map = { "Chat" = "chat", "Walk-in" = "in_person", "Phone" = "phone" }
-  count_field = "Number of questions"
-"#;
+use crate::support::{RELIABILITY_DATASETS, TestEnv, rows_of, today};
 
 /// The reliability fixture with `profile_keys` added to the profile, and a fault-free import
 /// into `clean.db` to compare with. Returns the clean store's dump and its requests per route.
 fn env_with(profile_keys: &str) -> (TestEnv, String, Counts) {
     let env = TestEnv::with_fixture("reliability.json");
-    let profile = env.profile(&format!("request_timeout = \"400ms\"\n{profile_keys}"), DATASETS);
+    let profile = env.profile(&format!("request_timeout = \"400ms\"\n{profile_keys}"), RELIABILITY_DATASETS);
     env.write_config(&profile);
     env.write_config_file("clean.toml", "clean.db", &profile);
     env.run_config("clean.toml", &["import", "run", "--now"]).success();
@@ -244,7 +226,7 @@ fn a_record_added_between_page_fetches_is_neither_lost_nor_counted_twice() {
 #[track_caller]
 fn fails(rule: FaultRule, profile_keys: &str, message: &str) -> TestEnv {
     let env = TestEnv::with_fixture("reliability.json");
-    env.write_config(&env.profile(&format!("request_timeout = \"400ms\"\n{profile_keys}"), DATASETS));
+    env.write_config(&env.profile(&format!("request_timeout = \"400ms\"\n{profile_keys}"), RELIABILITY_DATASETS));
     env.run(&["import", "run", "--now"]).success();
     let before = env.dump();
     env.sim.set_reading(43702, 3, Reading::Counter("2024-07-01".to_string(), 0, 5001));
@@ -389,7 +371,7 @@ fn a_token_refused_again_after_renewal_fails_the_dataset() {
 #[test]
 fn a_token_endpoint_that_stays_down_fails_every_dataset() {
     let env = TestEnv::with_fixture("reliability.json");
-    env.write_config(&env.profile("", DATASETS));
+    env.write_config(&env.profile("", RELIABILITY_DATASETS));
     env.sim.add_fault(rule("token", When::Always, Fault::Status { status: 503, body: FaultBody::Html }));
     let run = env.run(&["import", "run", "--now"]);
     run.assert_code(1)

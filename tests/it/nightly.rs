@@ -4,30 +4,12 @@
 use chrono::{Datelike, Days, Local, Months};
 use serde_json::json;
 
-use crate::support::TestEnv;
-
-const DATASETS: &str = r#"
-  [[profile.dataset]]
-  id = 43702
-  kind = "gate-count"
-  granularity = "day"
-
-  [[profile.dataset]]
-  id = 21034
-  kind = "reference"
-
-  [[profile.dataset]]
-  id = 28364
-  kind = "custom"
-  mode_field = "Mode"
-  mode_map = { "Chat" = "chat", "Walk-in" = "in_person", "Phone" = "phone" }
-  count_field = "Number of questions"
-"#;
+use crate::support::{RELIABILITY_DATASETS, TestEnv};
 
 #[test]
 fn a_nightly_run_after_a_backfill_asks_one_token_and_one_span_per_dataset() {
     let env = TestEnv::with_fixture("reliability.json");
-    env.write_config(&format!("[schedule]\nevery = \"1ms\"\n{}", env.profile("", DATASETS)));
+    env.write_config(&format!("[schedule]\nevery = \"1ms\"\n{}", env.profile("", RELIABILITY_DATASETS)));
     // Six recent questions: two pages of four inside the look-back window.
     let today = Local::now().date_naive();
     for n in 0..6u64 {

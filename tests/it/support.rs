@@ -8,6 +8,25 @@ use almanac::sim::{Fixture, SimHandle};
 use almanac::store::Store;
 use serde_json::Value;
 
+/// The datasets of `fixtures/reliability.json`, as a profile's `[[profile.dataset]]` tables.
+pub const RELIABILITY_DATASETS: &str = r#"
+  [[profile.dataset]]
+  id = 43702
+  kind = "gate-count"
+  granularity = "day"
+
+  [[profile.dataset]]
+  id = 21034
+  kind = "reference"
+
+  [[profile.dataset]]
+  id = 28364
+  kind = "custom"
+  mode_field = "Mode"
+  mode_map = { "Chat" = "chat", "Walk-in" = "in_person", "Phone" = "phone" }
+  count_field = "Number of questions"
+"#;
+
 /// The environment variable the test configs read the client secret from.
 pub const SECRET_VAR: &str = "ALMANAC_TEST_SECRET";
 
