@@ -50,7 +50,6 @@ impl ImportLock {
             Err(TryLockError::Error(source)) => Err(LockError::Io { path, source }),
         }
     }
-
 }
 
 #[cfg(test)]

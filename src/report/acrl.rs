@@ -104,6 +104,9 @@ pub struct AcrlInputs<'a> {
     pub gate: &'a GateCountReport,
     /// Daily gate rows of the sampled week (empty for the average method).
     pub week_days: &'a [GateDay],
+    /// The gate locations with data in the period (dataset key, library id): a sampled week
+    /// needs each of them on every day, and no others.
+    pub gate_libraries: &'a [(i64, i64)],
     pub typical_week: TypicalWeek,
 }
 
@@ -121,6 +124,8 @@ pub fn acrl(
     let libraries = store.libraries()?;
     let gate_months = store.gate_months(period.from, period.to)?;
     let gate = super::gate_counts::build(&gate_months, &[], &libraries, &datasets, &period, context.checks);
+    let mut gate_libraries: Vec<(i64, i64)> = gate_months.iter().map(|m| (m.dataset, m.library_id)).collect();
+    gate_libraries.dedup();
     let week_days = match typical_week {
         TypicalWeek::Sampled(start) => store.gate_days(start, start + Days::new(6))?,
         TypicalWeek::Average => Vec::new(),
@@ -133,6 +138,7 @@ pub fn acrl(
             datasets: &datasets,
             gate: &gate,
             week_days: &week_days,
+            gate_libraries: &gate_libraries,
             typical_week,
         },
         &libraries,
@@ -278,7 +284,7 @@ fn typical_week(
                     .find(|(d, l, _)| (*d, *l) == key)
                     .map_or_else(|| format!("library {}", key.1), |(_, _, n)| n.clone())
             };
-            let expected: BTreeSet<(i64, i64)> = libraries.iter().map(|(d, l, _)| (*d, *l)).collect();
+            let expected: BTreeSet<(i64, i64)> = inputs.gate_libraries.iter().copied().collect();
             let present: BTreeSet<(i64, i64, NaiveDate)> =
                 inputs.week_days.iter().map(|d| (d.dataset, d.library_id, d.day)).collect();
             let mut missing = Vec::new();

@@ -28,7 +28,7 @@ fn gate_month(month: &str, visitors: i64) -> GateMonth {
     GateMonth { dataset: 9, library_id: 3, month: month.to_string(), halves: visitors * 2 }
 }
 
-const LIBRARIES: &[(i64, i64, &str)] = &[(9, 3, "Main Entrance")];
+const LIBRARIES: &[(i64, i64, &str)] = &[(9, 3, "Main Entrance"), (9, 8, "Old Branch")];
 
 fn libraries() -> Vec<(i64, i64, String)> {
     LIBRARIES.iter().map(|(d, l, n)| (*d, *l, n.to_string())).collect()
@@ -52,7 +52,17 @@ fn report(
         crate::config::Checks::DEFAULT,
     );
     build(
-        &AcrlInputs { survey_year, period: &period, services, datasets, gate: &gate, week_days, typical_week },
+        // Main Entrance has data in the period; the closed Old Branch has none.
+        &AcrlInputs {
+            survey_year,
+            period: &period,
+            services,
+            datasets,
+            gate: &gate,
+            week_days,
+            gate_libraries: &[(9, 3)],
+            typical_week,
+        },
         &libraries(),
     )
 }
@@ -130,6 +140,7 @@ fn five_two_sampled_week_sums_seven_days() {
     let days = week("2024-10-14", &[200, 900, 950, 1000, 980, 700, 300]);
     let report = report(2025, &[], &[], &[], &days, TypicalWeek::Sampled(day("2024-10-14"))).expect("a report");
     let typical = line(&report, "73");
+    // Old Branch has no data in the period, so it is not asked for on these days.
     assert_eq!(typical.value, Some(5030));
     assert!(typical.sampled);
     assert!(typical.note.contains("2024-10-14 to 2024-10-20"), "{}", typical.note);
