@@ -138,11 +138,6 @@ impl Period {
         let back = |day: NaiveDate| day.checked_sub_months(Months::new(12)).unwrap_or(day);
         Period { label: format!("{} (a year earlier)", self.label), from: back(self.from), to: back(self.to) }
     }
-
-    /// How many days the period has.
-    pub fn days(&self) -> i64 {
-        (self.to - self.from).num_days() + 1
-    }
 }
 
 /// A calendar month, shown as `YYYY-MM`.
@@ -188,6 +183,20 @@ impl YearMonth {
 
     pub fn days(self) -> i64 {
         (self.last_day() - self.first_day()).num_days() + 1
+    }
+}
+
+/// Reads a `YYYY-MM` label back.
+impl std::str::FromStr for YearMonth {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let (year, month) = text.split_once('-').ok_or(())?;
+        let month: u32 = month.parse().map_err(|_| ())?;
+        if !(1..=12).contains(&month) {
+            return Err(());
+        }
+        Ok(YearMonth { year: year.parse().map_err(|_| ())?, month })
     }
 }
 

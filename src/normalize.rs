@@ -9,10 +9,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
 
 use crate::config::{CustomMapping, Granularity, collapse_whitespace};
+use crate::fiscal::YearMonth;
 use crate::libinsight::wire::{Entries, Libraries};
 use crate::libinsight::{Overview, Span};
 use crate::model::{GateVisits, Library, Problem, ProblemKey, ServiceCount, ServiceRecord};
@@ -181,7 +182,7 @@ fn periods<'a>(
     }
     let mut usable = Vec::new();
     let mut duplicated = Vec::new();
-    let first_month = NaiveDate::from_ymd_opt(span.from.year(), span.from.month(), 1).unwrap_or(span.from);
+    let first_month = YearMonth::of(span.from).first_day();
     let earliest = match grain {
         Granularity::Day => span.from,
         Granularity::Month => first_month,

@@ -164,3 +164,11 @@ fn a_fiscal_year_is_reported_by_one_survey_year() {
     assert!(calendar(7).rule().starts_with("Fiscal year N runs from July of year N−1 through June of year N"));
     assert!(calendar(1).rule().starts_with("Fiscal year N is the calendar year N"));
 }
+
+#[test]
+fn month_labels_read_back() {
+    assert_eq!("2024-07".parse::<YearMonth>(), Ok(YearMonth { year: 2024, month: 7 }));
+    assert_eq!("2024-07".parse::<YearMonth>().map(|m| m.to_string()), Ok("2024-07".to_string()));
+    assert!("2024-13".parse::<YearMonth>().is_err());
+    assert!("July 2024".parse::<YearMonth>().is_err());
+}

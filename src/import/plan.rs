@@ -1,7 +1,7 @@
 //! Which days a dataset's import covers (its window) and how the window is cut into requests
 //! (spans of at most 366 days). Pure date arithmetic.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 
 use crate::config::Granularity;
 use crate::fiscal::{FiscalCalendar, YearMonth};
@@ -70,9 +70,10 @@ pub fn spans(window: Window, granularity: Option<Granularity>) -> Vec<Span> {
     let mut from = window.from;
     while from <= window.to {
         let longest = match granularity {
-            Some(Granularity::Month) => {
-                first_of_month(from).checked_add_months(Months::new(12)).and_then(|d| d.checked_sub_days(Days::new(1)))
-            }
+            Some(Granularity::Month) => YearMonth::of(from)
+                .first_day()
+                .checked_add_months(Months::new(12))
+                .and_then(|d| d.checked_sub_days(Days::new(1))),
             _ => from.checked_add_days(Days::new(MAX_SPAN_DAYS - 1)),
         };
         let to = longest.unwrap_or(window.to).min(window.to);
@@ -83,10 +84,6 @@ pub fn spans(window: Window, granularity: Option<Granularity>) -> Vec<Span> {
         }
     }
     spans
-}
-
-fn first_of_month(day: NaiveDate) -> NaiveDate {
-    day.with_day(1).unwrap_or(day)
 }
 
 #[cfg(test)]

@@ -129,7 +129,6 @@ pub struct Client {
     token: Mutex<TokenSlot>,
     token_generation: AtomicU32,
     in_flight: Semaphore,
-    tokens_fetched: AtomicU32,
 }
 
 /// The token cache: nothing yet, a token, or the sign-in failure that ended this run's hopes.
@@ -203,13 +202,7 @@ impl Client {
             token: Mutex::new(TokenSlot::Empty),
             token_generation: AtomicU32::new(0),
             in_flight: Semaphore::new(usize::from(concurrency.max(1))),
-            tokens_fetched: AtomicU32::new(0),
         })
-    }
-
-    /// How many tokens this client has fetched.
-    pub fn tokens_fetched(&self) -> u32 {
-        self.tokens_fetched.load(Ordering::Relaxed)
     }
 
     /// Fetches a token now (for `config check --online`).
@@ -412,7 +405,6 @@ impl Client {
             };
             let issued = Instant::now();
             // Called under the caller's permit, which this request uses.
-            self.tokens_fetched.fetch_add(1, Ordering::Relaxed);
             let outcome = classify(request.send().await, false, &shown).await;
             match outcome {
                 Attempt::Done(body) => return self.read_token(&shown, body.get(), issued),

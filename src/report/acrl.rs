@@ -256,8 +256,8 @@ fn typical_week(
                 .rows
                 .iter()
                 .filter(|row| row.all_libraries.is_some())
-                .filter_map(|row| row.month.parse::<MonthKey>().ok())
-                .map(|m| m.0.days())
+                .filter_map(|row| row.month.parse::<YearMonth>().ok())
+                .map(YearMonth::days)
                 .sum();
             match (inputs.gate.total_halves, covered) {
                 (Some(halves), days) if days > 0 => Ok((
@@ -307,18 +307,6 @@ fn typical_week(
             let halves: i64 = inputs.week_days.iter().map(|d| d.halves).sum();
             Ok((Some(round_halves(halves)), format!("sampled week: the 7 days {start} to {end}, all libraries")))
         }
-    }
-}
-
-/// A `YYYY-MM` month label read back.
-struct MonthKey(YearMonth);
-
-impl std::str::FromStr for MonthKey {
-    type Err = ();
-
-    fn from_str(text: &str) -> Result<Self, ()> {
-        let (year, month) = text.split_once('-').ok_or(())?;
-        Ok(MonthKey(YearMonth { year: year.parse().map_err(|_| ())?, month: month.parse().map_err(|_| ())? }))
     }
 }
 

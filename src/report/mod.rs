@@ -86,8 +86,7 @@ pub fn month_anomalies(
 }
 
 fn month_year_before(month: &str) -> Option<String> {
-    let (year, month) = month.split_once('-')?;
-    Some(YearMonth { year: year.parse().ok()?, month: month.parse().ok()? }.year_before().to_string())
+    Some(month.parse::<YearMonth>().ok()?.year_before().to_string())
 }
 
 /// `0.3333` → `0.33`, `3.0` → `3`.

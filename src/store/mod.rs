@@ -194,10 +194,6 @@ impl Store {
         Ok(store)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn configure(&self, writable: bool) -> Result<(), Error> {
         self.conn.busy_timeout(Duration::from_secs(10)).doing("setting the busy timeout")?;
         if writable {
